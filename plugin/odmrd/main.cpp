@@ -1,0 +1,241 @@
+// odmrd: the provider side of on-demand mail relay for Postfix.
+//
+// SYNOPSIS
+//   odmrd [--config FILE] [--foreground] [--name value ...]
+//   odmrd --stdio            (one connection on standard input and output)
+//   odmrd --check-config | --postfix-transport-map | --hash-password SCHEME
+//
+// odmrd serves ATRN (RFC 2645) on port 366. After a customer logs in and
+// sends ATRN, the connection turns around and odmrd carries Postfix's own
+// delivery of the held mail onto it, through a per-domain LMTP socket that
+// Postfix's transport map points at. The mail stays in Postfix's queue
+// until the customer's MTA has answered 250 for it.
+//
+// Exit status: 0 on success, 64 for a command line error, 78 for a
+// configuration error, 71 when a socket cannot be opened.
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "plugin/host/postfix_queue.hpp"
+#include "plugin/odmrd/atrn_listener.hpp"
+#include "plugin/odmrd/bridge_listener.hpp"
+#include "plugin/odmrd/bridge_paths.hpp"
+#include "plugin/odmrd/daemon_settings.hpp"
+#include "plugin/odmrd/tables.hpp"
+#include "smtp/log.hpp"
+#include "smtp/socket.hpp"
+#include "smtp/text.hpp"
+
+namespace {
+
+using namespace odmr;
+
+constexpr int exit_usage = 64;
+constexpr int exit_os_error = 71;
+constexpr int exit_config = 78;
+
+std::string read_password_from_stdin() {
+    termios saved{};
+    const bool terminal = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (terminal) {
+        std::cerr << "Password: " << std::flush;
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    if (terminal) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::cerr << "\n";
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    return password;
+}
+
+void print_summary(const DaemonSettings& settings, const Tables& tables) {
+    std::cout << "settings file: " << settings.config_file << "\n"
+              << "queue domains (" << settings.queue_domains_file << "): " << tables.queue_domains.domains().size() << "\n";
+    for (const auto& [name, domain] : tables.queue_domains.domains()) {
+        std::cout << "  " << name;
+        if (domain.etrn_address) std::cout << " etrn_address=" << *domain.etrn_address;
+        if (domain.max_messages) std::cout << " max_messages=" << domain.max_messages;
+        if (domain.max_bytes) std::cout << " max_bytes=" << domain.max_bytes;
+        if (domain.max_message_size) std::cout << " max_message_size=" << domain.max_message_size;
+        std::cout << "\n";
+    }
+    std::cout << "accounts (" << settings.accounts_file << "): " << tables.accounts.size() << "\n"
+              << "listen: ";
+    for (const auto& address : settings.listen) std::cout << address << " ";
+    std::cout << "\nSTARTTLS: " << (settings.tls_certificate_file.empty() ? "off" : "on") << "\n";
+}
+
+// Creates the bridge directory when it is missing: only odmrd may write to
+// it, and Postfix's group may enter it to reach the sockets.
+void prepare_bridge_directory(const DaemonSettings& settings, gid_t group) {
+    struct stat status{};
+    if (stat(settings.bridge_directory.c_str(), &status) == 0) return;
+    if (mkdir(settings.bridge_directory.c_str(), 0750) < 0) {
+        throw std::runtime_error(concat("cannot create the bridge directory ", settings.bridge_directory, ": ",
+                                        std::strerror(errno), "; create it with: install -d -m 750 ",
+                                        settings.bridge_directory));
+    }
+    if (group != static_cast<gid_t>(-1) && chown(settings.bridge_directory.c_str(), static_cast<uid_t>(-1), group) < 0) {
+        throw std::runtime_error(concat("cannot give the bridge directory ", settings.bridge_directory,
+                                        " to group ", settings.bridge_socket_group, ": ", std::strerror(errno)));
+    }
+}
+
+DeliverySettings delivery_settings(const DaemonSettings& settings, gid_t group) {
+    DeliverySettings delivery;
+    delivery.hostname = settings.hostname;
+    delivery.bridge_directory = settings.bridge_directory;
+    delivery.socket_group = group;
+    delivery.bridge.hostname = settings.hostname;
+    delivery.bridge.lmtp_timeout = settings.lmtp_timeout;
+    delivery.bridge.customer = settings.customer;
+    delivery.release_grace_time = settings.release_grace_time;
+    delivery.release_rounds = settings.release_rounds;
+    return delivery;
+}
+
+// Waits for signals in the main thread: SIGHUP reloads the tables,
+// SIGTERM and SIGINT stop the daemon.
+int wait_for_signals(const sigset_t& signals, const DaemonSettings& settings, TablesHolder& tables) {
+    while (true) {
+        int signal_number = 0;
+        if (sigwait(&signals, &signal_number) != 0) continue;
+
+        if (signal_number == SIGHUP) {
+            try {
+                tables.replace(load_tables(settings.queue_domains_file, settings.accounts_file));
+                log::info("reloaded the queue-domain and accounts tables");
+            } catch (const ConfigError& error) {
+                log::error(concat("reload failed, keeping the old tables: ", error.what()));
+            }
+            continue;
+        }
+        log::info(concat("stopping on signal ", signal_number));
+        return 0;
+    }
+}
+
+int run(int argc, char** argv) {
+    DaemonCommand command;
+    try {
+        command = parse_daemon_command(argc, argv);
+    } catch (const boost::program_options::error& error) {
+        std::cerr << "odmrd: " << error.what() << "; run odmrd --help for the options\n";
+        return exit_usage;
+    } catch (const ConfigError& error) {
+        std::cerr << "odmrd: " << error.what() << "\n";
+        return exit_config;
+    }
+
+    const DaemonSettings& settings = command.settings;
+    switch (command.action) {
+    case DaemonAction::help:
+        std::cout << command.help_text;
+        return 0;
+    case DaemonAction::version:
+        std::cout << "odmrd 0.1.0\n";
+        return 0;
+    case DaemonAction::hash_password:
+        try {
+            std::cout << make_stored_password(command.hash_scheme, read_password_from_stdin()) << "\n";
+            return 0;
+        } catch (const std::exception& error) {
+            std::cerr << "odmrd: " << error.what() << "\n";
+            return exit_usage;
+        }
+    default:
+        break;
+    }
+
+    log::open({"odmrd", settings.syslog && command.action != DaemonAction::check_config,
+               settings.log_to_stderr || command.action == DaemonAction::check_config, settings.verbose});
+
+    std::shared_ptr<const Tables> loaded;
+    try {
+        loaded = load_tables(settings.queue_domains_file, settings.accounts_file);
+    } catch (const ConfigError& error) {
+        log::error(error.what());
+        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        return exit_config;
+    }
+
+    if (command.action == DaemonAction::check_config) {
+        print_summary(settings, *loaded);
+        return 0;
+    }
+    if (command.action == DaemonAction::print_transport_map) {
+        for (const auto& [name, domain] : loaded->queue_domains.domains()) {
+            std::cout << transport_map_line(settings.bridge_directory, name) << "\n";
+        }
+        return 0;
+    }
+
+    TablesHolder tables(loaded);
+    std::shared_ptr<TlsContext> tls;
+    gid_t group = static_cast<gid_t>(-1);
+    try {
+        if (!settings.tls_certificate_file.empty()) {
+            tls = TlsContext::server(settings.tls_certificate_file, settings.tls_key_file);
+        }
+        if (!settings.bridge_socket_group.empty()) group = group_id(settings.bridge_socket_group);
+        prepare_bridge_directory(settings, group);
+    } catch (const std::runtime_error& error) {
+        log::error(error.what());
+        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        return exit_config;
+    }
+
+    PostfixQueue host(settings.postfix);
+    const ServerContext context{settings, tables, tls, host, delivery_settings(settings, group)};
+
+    if (command.action == DaemonAction::serve_stdio) {
+        AtrnServerSession session(std::make_unique<FdStream>(STDIN_FILENO, STDOUT_FILENO, false),
+                                  peer_address(STDIN_FILENO), peer_port(STDIN_FILENO), context);
+        session.run();
+        return 0;
+    }
+
+    // Signals go to the main thread only; every thread started later
+    // inherits this mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (const int number : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, number);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    AtrnListener listener(context);
+    try {
+        listener.open(settings.listen);
+        listener.start();
+    } catch (const std::exception& error) {
+        log::error(error.what());
+        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        return exit_os_error;
+    }
+    log::info(concat("odmrd started: ", loaded->queue_domains.domains().size(), " queue domains, ",
+                     loaded->accounts.size(), " accounts"));
+
+    wait_for_signals(signals, settings, tables);
+
+    // Sessions still running are cut off: Postfix keeps every message whose
+    // delivery did not finish, so nothing is lost.
+    std::_Exit(0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    signal(SIGPIPE, SIG_IGN);
+    return run(argc, argv);
+}

@@ -1,0 +1,202 @@
+#include "tests/harness/postfix_instance.hpp"
+
+#include <dirent.h>
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include "plugin/host/postfix_queue.hpp"
+#include "tests/harness/child_process.hpp"
+#include "tests/harness/network.hpp"
+#include "tests/harness/temp_directory.hpp"
+
+namespace odmr::test {
+
+namespace {
+
+// The services Postfix needs, none chrooted: a chroot would need copies of
+// system files inside every test directory.
+const char* const base_services = R"(pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+)";
+
+constexpr uid_t nobody = 65534;
+
+std::string join_lines(const std::vector<std::string>& lines) {
+    std::string text;
+    for (const auto& line : lines) text += line + "\n";
+    return text;
+}
+
+uid_t postfix_user() {
+    const passwd* entry = getpwnam("postfix");
+    if (entry == nullptr) throw std::runtime_error("the postfix user does not exist; install Postfix first");
+    return entry->pw_uid;
+}
+
+}  // namespace
+
+std::string conf_example(const std::string& relative_path) {
+    const std::string path = std::string(ODMR_SOURCE_DIRECTORY) + "/conf-examples/" + relative_path;
+    const std::string text = read_file(path);
+    if (text.empty()) throw std::runtime_error("missing example file " + path);
+    return text;
+}
+
+PostfixInstance::PostfixInstance(std::string directory, PostfixOptions options)
+    : directory_(std::move(directory)), options_(std::move(options)), smtp_port_(free_port()) {
+    make_directory(directory_, 0755);
+    make_directory(directory_ + "/queue", 0755);
+    make_directory(directory_ + "/data", 0700);
+    make_directory(directory_ + "/log", 0755);
+    if (chown((directory_ + "/data").c_str(), postfix_user(), static_cast<gid_t>(-1)) < 0) {
+        throw std::runtime_error("cannot give " + directory_ + "/data to the postfix user");
+    }
+
+    std::ostringstream main_cf;
+    main_cf << "compatibility_level = 3.6\n"
+            << "queue_directory = " << directory_ << "/queue\n"
+            << "data_directory = " << directory_ << "/data\n"
+            << "maillog_file = " << directory_ << "/log/maillog\n"
+            << "maillog_file_prefixes = " << directory_ << "\n"
+            << "myhostname = " << options_.hostname << "\n"
+            << "inet_interfaces = 127.0.0.1\n"
+            << "inet_protocols = ipv4\n"
+            << "mydestination =\n"
+            << "mynetworks = 127.0.0.0/8\n"
+            << "alias_maps =\n"
+            << "alias_database =\n"
+            << "smtp_dns_support_level = disabled\n"
+            << "default_transport = error:mail to other domains stays on this test machine\n"
+            << "relay_transport = error:mail to other domains stays on this test machine\n"
+            << "local_transport = error:no local delivery in tests\n";
+
+    if (!options_.mailbox_domains.empty()) {
+        std::string domains;
+        for (const auto& domain : options_.mailbox_domains) domains += (domains.empty() ? "" : ", ") + domain;
+        make_directory(directory_ + "/mail", 0755);
+        if (chown((directory_ + "/mail").c_str(), nobody, nobody) < 0) {
+            throw std::runtime_error("cannot give " + directory_ + "/mail to nobody");
+        }
+        main_cf << "virtual_mailbox_domains = " << domains << "\n"
+                << "virtual_mailbox_base = " << directory_ << "/mail\n"
+                << "virtual_mailbox_maps = static:maildir/\n"
+                << "virtual_uid_maps = static:" << nobody << "\n"
+                << "virtual_gid_maps = static:" << nobody << "\n"
+                << "virtual_minimum_uid = 100\n";
+    }
+    main_cf << join_lines(options_.main_cf);
+    write_file(directory_ + "/main.cf", main_cf.str());
+
+    std::ostringstream master_cf;
+    master_cf << "127.0.0.1:" << smtp_port_ << " inet n - n - - smtpd\n" << base_services << join_lines(options_.master_cf);
+    write_file(directory_ + "/master.cf", master_cf.str());
+}
+
+PostfixInstance::~PostfixInstance() {
+    try {
+        stop();
+    } catch (...) {
+    }
+}
+
+void PostfixInstance::start() {
+    std::string output;
+    const int status = run_command({"postfix", "-c", directory_, "start"}, output);
+    if (status != 0) throw std::runtime_error("postfix -c " + directory_ + " start failed:\n" + output + log());
+    running_ = true;
+    if (!wait_for_port(smtp_port_, std::chrono::seconds(20))) {
+        throw std::runtime_error("Postfix in " + directory_ + " does not listen on port " + std::to_string(smtp_port_));
+    }
+}
+
+void PostfixInstance::stop() {
+    if (!running_) return;
+    running_ = false;
+
+    const std::string pid_text = read_file(directory_ + "/queue/pid/master.pid");
+    const pid_t master = static_cast<pid_t>(std::atol(pid_text.c_str()));
+    std::string output;
+    run_command({"postfix", "-c", directory_, "stop"}, output);
+
+    // postfix stop only signals the master; wait until it is gone, and
+    // kill it by its process id if it does not go.
+    if (master > 0 && !wait_until([master] { return kill(master, 0) != 0; }, std::chrono::seconds(10))) {
+        kill(master, SIGKILL);
+    }
+}
+
+void PostfixInstance::postmap(const std::string& file) const {
+    std::string output;
+    if (run_command({"postmap", "-c", directory_, file}, output) != 0) {
+        throw std::runtime_error("postmap " + file + " failed: " + output);
+    }
+}
+
+std::vector<HeldMessage> PostfixInstance::queue() const {
+    PostfixQueueSettings settings;
+    settings.config_directory = directory_;
+    settings.postqueue_command = "/usr/sbin/postqueue";
+    PostfixQueue adapter(settings);
+    return adapter.list_held([](std::string_view) { return true; });
+}
+
+std::size_t PostfixInstance::queued_recipients() const {
+    std::size_t count = 0;
+    for (const auto& message : queue()) count += message.recipients.size();
+    return count;
+}
+
+std::string PostfixInstance::log() const { return read_file(directory_ + "/log/maillog"); }
+
+bool PostfixInstance::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+    return wait_until([&] { return log().find(text) != std::string::npos; }, timeout);
+}
+
+std::vector<std::string> PostfixInstance::delivered_messages() const {
+    const std::string directory = directory_ + "/mail/maildir/new";
+    std::vector<std::string> names;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+        names.push_back(entry.path().string());
+    }
+    // Maildir names start with the delivery time in seconds; the rest of
+    // the name keeps deliveries within one second apart.
+    std::sort(names.begin(), names.end());
+    std::vector<std::string> messages;
+    for (const auto& name : names) messages.push_back(read_file(name));
+    return messages;
+}
+
+bool PostfixInstance::wait_for_delivered(std::size_t count, std::chrono::milliseconds timeout) const {
+    return wait_until([&] { return delivered_messages().size() >= count; }, timeout);
+}
+
+}  // namespace odmr::test
