@@ -48,11 +48,16 @@ void AtrnServerSession::run() {
     log::info(concat("disconnect from ", client()));
 }
 
-bool AtrnServerSession::count_error() {
-    if (++errors_ < context_.settings.max_errors) return false;
+void AtrnServerSession::reject(int code, std::string_view text) {
+    // The error that reaches the limit is answered with 421 alone, so the
+    // client sees why the connection ends.
+    if (++errors_ < context_.settings.max_errors) {
+        reply(code, text);
+        return;
+    }
+    log::warning(concat("too many errors from ", client(), ": disconnecting"));
     reply(421, concat("4.7.0 ", context_.settings.hostname, " Error: too many errors"));
     done_ = true;
-    return true;
 }
 
 void AtrnServerSession::serve() {
@@ -61,8 +66,7 @@ void AtrnServerSession::serve() {
     while (!done_) {
         const Line line = connection_.read_line(command_deadline());
         if (line.too_long) {
-            reply(500, "5.5.2 Error: line too long");
-            count_error();
+            reject(500, "5.5.2 Error: line too long");
             continue;
         }
 
@@ -83,11 +87,9 @@ void AtrnServerSession::serve() {
         } else if (command.verb == "MAIL" || command.verb == "RCPT" || command.verb == "DATA" ||
                    command.verb == "BDAT" || command.verb == "VRFY" || command.verb == "EXPN" ||
                    command.verb == "ETRN" || command.verb == "TURN") {
-            reply(502, "5.5.1 Error: command not implemented on the on-demand mail relay port");
-            count_error();
+            reject(502, "5.5.1 Error: command not implemented on the on-demand mail relay port");
         } else {
-            reply(500, "5.5.2 Error: command not recognized");
-            count_error();
+            reject(500, "5.5.2 Error: command not recognized");
         }
     }
     connection_.flush(Deadline::after(context_.settings.command_timeout));
@@ -99,8 +101,7 @@ bool AtrnServerSession::plaintext_auth_allowed() const {
 
 void AtrnServerSession::handle_ehlo(const Command& command) {
     if (command.argument.empty()) {
-        reply(501, "5.5.4 Syntax: EHLO hostname");
-        count_error();
+        reject(501, "5.5.4 Syntax: EHLO hostname");
         return;
     }
     helo_name_ = printable(command.argument, 100);
@@ -115,8 +116,7 @@ void AtrnServerSession::handle_ehlo(const Command& command) {
 
 void AtrnServerSession::handle_helo(const Command& command) {
     if (command.argument.empty()) {
-        reply(501, "5.5.4 Syntax: HELO hostname");
-        count_error();
+        reject(501, "5.5.4 Syntax: HELO hostname");
         return;
     }
     helo_name_ = printable(command.argument, 100);
@@ -126,13 +126,11 @@ void AtrnServerSession::handle_helo(const Command& command) {
 
 void AtrnServerSession::handle_starttls() {
     if (!context_.tls) {
-        reply(502, "5.5.1 Error: STARTTLS is not offered");
-        count_error();
+        reject(502, "5.5.1 Error: STARTTLS is not offered");
         return;
     }
     if (connection_.tls_active()) {
-        reply(503, "5.5.1 Error: TLS is already active");
-        count_error();
+        reject(503, "5.5.1 Error: TLS is already active");
         return;
     }
 
@@ -228,37 +226,31 @@ std::optional<std::string> AtrnServerSession::authenticate_login(const std::stri
 
 void AtrnServerSession::handle_auth(const Command& command) {
     if (!extended_) {
-        reply(503, "5.5.1 Error: send EHLO first");
-        count_error();
+        reject(503, "5.5.1 Error: send EHLO first");
         return;
     }
     if (account_ != nullptr) {
-        reply(503, "5.5.1 Error: already authenticated");
-        count_error();
+        reject(503, "5.5.1 Error: already authenticated");
         return;
     }
 
     const auto words = split_words(command.argument);
     if (words.empty() || words.size() > 2) {
-        reply(501, "5.5.4 Syntax: AUTH mechanism [initial-response]");
-        count_error();
+        reject(501, "5.5.4 Syntax: AUTH mechanism [initial-response]");
         return;
     }
     const std::string mechanism = to_upper(words[0]);
     const std::string initial = words.size() == 2 ? std::string(words[1]) : std::string();
     if (mechanism != "CRAM-MD5" && mechanism != "PLAIN" && mechanism != "LOGIN") {
         reply(504, "5.5.4 Error: unrecognized authentication mechanism; use CRAM-MD5, PLAIN or LOGIN");
-        count_error();
         return;
     }
     if (mechanism != "CRAM-MD5" && !plaintext_auth_allowed()) {
-        reply(538, "5.7.11 Encryption required for the requested authentication mechanism; use STARTTLS or CRAM-MD5");
-        count_error();
+        reject(538, "5.7.11 Encryption required for the requested authentication mechanism; use STARTTLS or CRAM-MD5");
         return;
     }
     if (mechanism == "CRAM-MD5" && !initial.empty()) {
-        reply(501, "5.5.4 Error: CRAM-MD5 takes no initial response");
-        count_error();
+        reject(501, "5.5.4 Error: CRAM-MD5 takes no initial response");
         return;
     }
 
@@ -271,8 +263,7 @@ void AtrnServerSession::handle_auth(const Command& command) {
     if (mechanism == "LOGIN") failure = authenticate_login(initial, account);
 
     if (failure == "cancelled") {
-        reply(501, "5.7.0 Authentication cancelled");
-        count_error();
+        reject(501, "5.7.0 Authentication cancelled");
         return;
     }
     if (failure) {
@@ -280,14 +271,13 @@ void AtrnServerSession::handle_auth(const Command& command) {
         // client cannot skip it.
         log::warning(concat("authentication failed for ", client(), " with ", mechanism, ": ", *failure));
         std::this_thread::sleep_for(context_.settings.auth_failure_delay);
-        reply(535, "5.7.8 Error: authentication credentials invalid");
-        count_error();
+        reject(535, "5.7.8 Error: authentication credentials invalid");
         return;
     }
 
     account_ = account;
     log::info(concat("login=", account_->login, " authenticated with ", mechanism, " from ", client()));
-    reply(235, "2.7.0 Authentication successful");
+    reject(235, "2.7.0 Authentication successful");
 }
 
 // Parses the ATRN argument: domains separated by commas, with optional
@@ -308,15 +298,13 @@ static std::optional<std::set<std::string>> parse_atrn_domains(const std::string
 
 void AtrnServerSession::handle_atrn(const Command& command) {
     if (account_ == nullptr) {
-        reply(530, "5.7.0 Authentication required");
-        count_error();
+        reject(530, "5.7.0 Authentication required");
         return;
     }
     // After ATRN the connection changes direction; a command pipelined
     // behind it would be read by the wrong side (RFC 2645 section 4.2).
     if (connection_.reader().input_pending()) {
         reply(503, "5.5.0 Error: ATRN must be the last command sent; nothing may follow it before the reply");
-        count_error();
         return;
     }
 
@@ -325,8 +313,7 @@ void AtrnServerSession::handle_atrn(const Command& command) {
         std::string bad;
         auto requested = parse_atrn_domains(command.argument, bad);
         if (!requested) {
-            reply(501, concat("5.5.4 Error: '", bad, "' is not a domain name; syntax: ATRN [domain[,domain...]]"));
-            count_error();
+            reject(501, concat("5.5.4 Error: '", bad, "' is not a domain name; syntax: ATRN [domain[,domain...]]"));
             return;
         }
         for (const auto& domain : *requested) {

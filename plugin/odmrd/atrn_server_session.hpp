@@ -38,7 +38,9 @@ public:
 private:
     void serve();
     void reply(int code, std::string_view text) { connection_.send_reply(code, text); }
-    bool count_error();  // true when the client has made too many errors
+    // Sends an error reply and counts it; after max_errors the client gets
+    // 421 and the session ends.
+    void reject(int code, std::string_view text);
 
     void handle_ehlo(const Command& command);
     void handle_helo(const Command& command);

@@ -35,9 +35,14 @@ void AtrnFixture::start_all(OdmrdOptions odmrd_options, std::vector<std::string>
     customer_->start();
 }
 
+void AtrnFixture::TearDown() {
+    if (odmrd_) odmrd_->stop();
+    stop_together({provider_.get(), customer_.get()});
+}
+
 std::string AtrnFixture::hold_message(const std::vector<std::string>& recipients, const std::string& subject,
-                                      const std::string& body) {
-    const std::string message = make_message("sender@sender.test", recipients, subject, body);
+                                      const std::string& body, const std::string& extra_headers) {
+    const std::string message = make_message("sender@sender.test", recipients, subject, body, extra_headers);
     const Reply reply = send_message(provider_->smtp_port(), "sender@sender.test", recipients, message);
     EXPECT_EQ(reply.code, 250) << reply.summary();
 

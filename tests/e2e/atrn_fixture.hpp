@@ -22,9 +22,12 @@ protected:
     // change odmrd's tables or give the customer other main.cf lines.
     void start_all(OdmrdOptions odmrd_options = {}, std::vector<std::string> customer_main_cf = {});
 
+    // Stops everything, the two Postfix instances at the same time.
+    void TearDown() override;
+
     // Submits a message to the provider and waits until Postfix holds it.
     std::string hold_message(const std::vector<std::string>& recipients, const std::string& subject,
-                             const std::string& body = "Hello.\n");
+                             const std::string& body = "Hello.\n", const std::string& extra_headers = "");
 
     FetchmailRun fetch(const std::string& login, const std::string& password, const std::string& domains);
 

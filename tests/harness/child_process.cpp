@@ -43,6 +43,23 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
     if (status != 0) throw std::runtime_error("cannot start " + argv.front() + ": " + std::strerror(status));
 }
 
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, int socket, const std::string& output_file)
+    : output_file_(output_file) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, socket, 0);
+    posix_spawn_file_actions_adddup2(&actions, socket, 1);
+    posix_spawn_file_actions_addopen(&actions, 2, output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+    std::vector<char*> arguments;
+    for (const auto& argument : argv) arguments.push_back(const_cast<char*>(argument.c_str()));
+    arguments.push_back(nullptr);
+
+    const int status = posix_spawn(&pid_, argv.front().c_str(), &actions, nullptr, arguments.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (status != 0) throw std::runtime_error("cannot start " + argv.front() + ": " + std::strerror(status));
+}
+
 ChildProcess::~ChildProcess() {
     if (running()) kill_now();
 }

@@ -19,6 +19,11 @@ public:
     // and standard error both go to output_file.
     ChildProcess(const std::vector<std::string>& argv, const std::string& output_file,
                  const std::map<std::string, std::string>& environment = {});
+
+    // Starts argv with the socket as standard input and output, as inetd
+    // or systemd socket activation would; standard error goes to
+    // output_file.
+    ChildProcess(const std::vector<std::string>& argv, int socket, const std::string& output_file);
     ~ChildProcess();
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;

@@ -20,7 +20,7 @@ Deadline soon() { return Deadline::after(std::chrono::seconds(30)); }
 }  // namespace
 
 std::string make_message(const std::string& from, const std::vector<std::string>& to, const std::string& subject,
-                         const std::string& body) {
+                         const std::string& body, const std::string& extra_headers) {
     static int counter = 0;
     std::ostringstream message;
     std::string to_header;
@@ -33,7 +33,7 @@ std::string make_message(const std::string& from, const std::vector<std::string>
             << "@sender.test>\n"
             << "MIME-Version: 1.0\n"
             << "Content-Type: text/plain; charset=utf-8\n"
-            << "\n"
+            << extra_headers << "\n"
             << body;
     return message.str();
 }
@@ -74,7 +74,10 @@ FetchmailRun run_fetchmail_odmr(const std::string& directory, std::uint16_t odmr
                       password, "\"\n", "  fetchdomains ", domains, "\n", "  smtphost 127.0.0.1/", customer_port, "\n"),
                0600);
 
-    ChildProcess fetchmail({"fetchmail", "-f", rc, "-v", "--nosyslog"}, home + "/output.log",
+    // A private pid file: as root, fetchmail's default lock is one file for
+    // the whole machine, and parallel tests would block each other.
+    ChildProcess fetchmail({"fetchmail", "-f", rc, "-v", "--nosyslog", "--pidfile", home + "/fetchmail.pid"},
+                           home + "/output.log",
                            {{"FETCHMAILHOME", home}});
     FetchmailRun run;
     const auto status = fetchmail.wait(timeout);
@@ -109,6 +112,11 @@ void ScriptedClient::send_line(const std::string& line) {
 }
 
 void ScriptedClient::close() { state_.reset(); }
+
+void ScriptedClient::start_tls() {
+    static const auto context = TlsContext::client("", false);
+    state_->connection.start_tls(*context, TlsStream::Role::client, "provider.test", soon());
+}
 
 bool ScriptedClient::closed_by_server() {
     try {

@@ -15,8 +15,9 @@ namespace odmr::test {
 // Builds a message with the headers Postfix would otherwise add (Date,
 // Message-ID), so the copy the customer receives can be compared byte for
 // byte. Lines end with LF.
+// extra_headers are whole lines ("Name: value\n") added after the others.
 std::string make_message(const std::string& from, const std::vector<std::string>& to, const std::string& subject,
-                         const std::string& body);
+                         const std::string& body, const std::string& extra_headers = "");
 
 // Submits a message to 127.0.0.1:port and returns the final reply
 // ("250 2.0.0 Ok: queued as ..."). Throws on a failure before DATA.
@@ -49,6 +50,9 @@ public:
     std::string read_line();
     void send_line(const std::string& line);
     void close();
+
+    // Starts TLS as the client, without checking the server's certificate.
+    void start_tls();
     // True when the server closed the connection (reads end of file).
     bool closed_by_server();
 

@@ -3,7 +3,8 @@
 // destination but the test's own either held or answered by the error
 // transport, so no mail can leave the machine. It runs from
 // `postfix -c DIR` and is stopped by the destructor, also when a test
-// fails.
+// fails. It is started by running master(8) directly and stopped by its
+// process id.
 #pragma once
 
 #include <chrono>
@@ -58,6 +59,9 @@ private:
     std::uint16_t smtp_port_;
     bool running_ = false;
 };
+
+// Stops several instances at once; each takes over a second to go.
+void stop_together(const std::vector<PostfixInstance*>& instances);
 
 // The text of a file in conf-examples/ (the tests use these very files).
 std::string conf_example(const std::string& relative_path);
