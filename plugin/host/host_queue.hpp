@@ -38,6 +38,13 @@ public:
     // left out. Throws HostQueueError.
     virtual std::vector<HeldMessage> list_held(const DomainFilter& filter) = 0;
 
+    // Calls visit for each message list_held would return, in the same
+    // form. A host that can stream its listing overrides this, so a large
+    // queue never has to fit in memory. Throws HostQueueError.
+    virtual void visit_held(const DomainFilter& filter, const std::function<void(const HeldMessage&)>& visit) {
+        for (const auto& message : list_held(filter)) visit(message);
+    }
+
     // Asks the MTA to deliver now what it holds for the domain. Throws
     // HostQueueError.
     virtual void release(const std::string& domain) = 0;

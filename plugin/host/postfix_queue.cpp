@@ -54,6 +54,11 @@ bool parse_postqueue_json_line(std::string_view line, const DomainFilter& filter
 
 std::vector<HeldMessage> PostfixQueue::list_held(const DomainFilter& filter) {
     std::vector<HeldMessage> held;
+    visit_held(filter, [&](const HeldMessage& message) { held.push_back(message); });
+    return held;
+}
+
+void PostfixQueue::visit_held(const DomainFilter& filter, const std::function<void(const HeldMessage&)>& visit) {
     std::string first_error;
     const auto result = run_process(command({"-j"}), Deadline::after(settings_.timeout), [&](std::string_view line) {
         HeldMessage message;
@@ -64,7 +69,7 @@ std::vector<HeldMessage> PostfixQueue::list_held(const DomainFilter& filter) {
         }
         // Mail the admin put on hold stays where it is.
         if (message.queue_name == "hold" || message.recipients.empty()) return;
-        held.push_back(std::move(message));
+        visit(message);
     });
 
     if (result.timed_out) {
@@ -77,7 +82,6 @@ std::vector<HeldMessage> PostfixQueue::list_held(const DomainFilter& filter) {
     if (!first_error.empty()) {
         throw HostQueueError(concat("cannot parse the output of postqueue -j: ", first_error));
     }
-    return held;
 }
 
 void PostfixQueue::release(const std::string& domain) {

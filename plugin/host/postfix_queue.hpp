@@ -24,6 +24,7 @@ public:
     // NOTE: postqueue -j reads every queue file, so a listing takes time in
     // proportion to the whole queue, not to the domains asked for.
     std::vector<HeldMessage> list_held(const DomainFilter& filter) override;
+    void visit_held(const DomainFilter& filter, const std::function<void(const HeldMessage&)>& visit) override;
     void release(const std::string& domain) override;
 
 private:
