@@ -334,9 +334,10 @@ void AtrnServerSession::handle_atrn(const Command& command) {
         return;
     }
 
+    SessionIdentity identity{"atrn", client(), account_->login, domains};
     std::vector<HeldMessage> waiting;
     try {
-        waiting = context_.host.list_held(domain_set_filter(domains));
+        waiting = context_.host.list_held(session_filter(identity));
     } catch (const HostQueueError& error) {
         log::error(concat("ATRN from ", client(), ": cannot read the mail queue: ", error.what()));
         reply(451, "4.3.0 Unable to process ATRN request now: the mail queue cannot be read; try again later");
@@ -366,7 +367,7 @@ void AtrnServerSession::handle_atrn(const Command& command) {
         return;
     }
 
-    SessionIdentity identity{"atrn", concat(greeting.name, client()), account_->login, domains};
+    identity.relay = concat(greeting.name, client());
     const DeliveryResult result = deliver_to_customer(connection_, greeting, identity, waiting, context_.host,
                                                       context_.delivery);
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();

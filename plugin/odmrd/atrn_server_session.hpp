@@ -7,24 +7,12 @@
 #include <optional>
 #include <string>
 
-#include "plugin/host/host_queue.hpp"
-#include "plugin/odmrd/customer_delivery.hpp"
-#include "plugin/odmrd/daemon_settings.hpp"
-#include "plugin/odmrd/tables.hpp"
+#include "plugin/odmrd/server_context.hpp"
 #include "smtp/command.hpp"
 #include "smtp/connection.hpp"
 #include "smtp/tls.hpp"
 
 namespace odmr {
-
-// What every session shares; it outlives them all.
-struct ServerContext {
-    const DaemonSettings& settings;
-    const TablesHolder& tables;
-    std::shared_ptr<TlsContext> tls;  // nullptr when STARTTLS is not configured
-    HostQueue& host;
-    DeliverySettings delivery;
-};
 
 class AtrnServerSession {
 public:

@@ -33,6 +33,10 @@ std::string transport_map_line(const std::string& directory, const std::string& 
     return concat(domain, "\todmr:unix:", bridge_socket_path(directory, domain));
 }
 
+std::string transport_map_lines(const std::string& directory, const std::string& domain) {
+    return concat(transport_map_line(directory, domain), "\n.", transport_map_line(directory, domain), "\n");
+}
+
 DomainLock::~DomainLock() {
     if (fd_ >= 0) close(fd_);
 }

@@ -17,8 +17,13 @@ namespace odmr {
 // (about 107 bytes) is replaced by "h-" and a SHA-256 prefix of the domain.
 std::string bridge_socket_path(const std::string& directory, const std::string& domain);
 
-// The Postfix transport map line for a domain.
+// The Postfix transport map line for a domain itself.
 std::string transport_map_line(const std::string& directory, const std::string& domain);
+
+// The Postfix transport map lines for a domain: one for the domain, and
+// one for its subdomains (".example.com"), so that mail for
+// mx.example.com is held with the domain's and released by ETRN @domain.
+std::string transport_map_lines(const std::string& directory, const std::string& domain);
 
 // An exclusive lock on one domain, held by the session that releases it,
 // in this process or any other odmrd process (flock(2) on a lock file

@@ -3,14 +3,15 @@
 #include <memory>
 
 #include "plugin/odmrd/bridge_listener.hpp"
+#include "smtp/domain.hpp"
 #include "smtp/io_error.hpp"
 #include "smtp/log.hpp"
 #include "smtp/text.hpp"
 
 namespace odmr {
 
-DomainFilter domain_set_filter(const std::set<std::string>& domains) {
-    return [&domains](std::string_view domain) { return domains.count(std::string(domain)) > 0; };
+DomainFilter session_filter(const SessionIdentity& identity) {
+    return [&identity](std::string_view domain) { return identity.covers(domain); };
 }
 
 CustomerGreeting greet_customer(Connection& customer, const DeliverySettings& settings) {
@@ -33,8 +34,19 @@ CustomerGreeting greet_customer(Connection& customer, const DeliverySettings& se
     return result;
 }
 
-static void release_all(HostQueue& host, const SessionIdentity& identity) {
-    for (const auto& domain : identity.domains) {
+// The domains to ask Postfix for: the session's own, and the recipient
+// domains of the held mail, because Postfix indexes held mail by recipient
+// domain and a session for @example.com covers mx.example.com too.
+static std::set<std::string> domains_to_release(const SessionIdentity& identity, const std::vector<HeldMessage>& held) {
+    std::set<std::string> domains = identity.domains;
+    for (const auto& message : held) {
+        for (const auto& recipient : message.recipients) domains.insert(domain_of(recipient));
+    }
+    return domains;
+}
+
+static void release_all(HostQueue& host, const SessionIdentity& identity, const std::set<std::string>& domains) {
+    for (const auto& domain : domains) {
         try {
             host.release(domain);
         } catch (const HostQueueError& error) {
@@ -46,14 +58,16 @@ static void release_all(HostQueue& host, const SessionIdentity& identity) {
 
 // Asks the host for the domains' mail until every recipient waiting has
 // been attempted. Returns why the session ends.
-static std::string release_until_done(CustomerSession& session, HostQueue& host, const DeliverySettings& settings) {
+static std::string release_until_done(CustomerSession& session, HostQueue& host, const DeliverySettings& settings,
+                                      const std::vector<HeldMessage>& waiting) {
     const SessionIdentity& identity = session.identity();
-    const DomainFilter filter = domain_set_filter(identity.domains);
+    const DomainFilter filter = session_filter(identity);
+    std::set<std::string> domains = domains_to_release(identity, waiting);
     int rounds_without_progress = 0;
     std::size_t pending_before = session.pending_recipients();
 
     while (true) {
-        release_all(host, identity);
+        release_all(host, identity, domains);
         session.note_activity();
         if (!session.wait_until_quiet(settings.release_grace_time, Deadline::never())) {
             return concat("lost the customer: ", session.broken_reason());
@@ -62,7 +76,9 @@ static std::string release_until_done(CustomerSession& session, HostQueue& host,
         // Mail that arrived meanwhile, or that Postfix did not bring yet,
         // is still listed; what this session already attempted is not.
         try {
-            session.expect(host.list_held(filter));
+            const auto held = host.list_held(filter);
+            session.expect(held);
+            domains = domains_to_release(identity, held);
         } catch (const HostQueueError& error) {
             return concat("cannot read the mail queue: ", error.what());
         }
@@ -89,7 +105,7 @@ DeliveryResult deliver_to_customer(Connection& customer, const CustomerGreeting&
         BridgeListener bridge(session, settings.bridge_directory, settings.socket_group, settings.bridge);
         try {
             bridge.start();
-            result.end_reason = release_until_done(*session, host, settings);
+            result.end_reason = release_until_done(*session, host, settings, waiting);
         } catch (const std::exception& error) {
             result.end_reason = concat("bridge failed: ", error.what());
             log::error(concat("session=", session->identity().kind, " relay=", session->identity().relay, ": ",

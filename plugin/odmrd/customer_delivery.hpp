@@ -48,7 +48,7 @@ DeliveryResult deliver_to_customer(Connection& customer, const CustomerGreeting&
                                    const std::vector<HeldMessage>& waiting, HostQueue& host,
                                    const DeliverySettings& settings);
 
-// A filter that accepts the domains of a session.
-DomainFilter domain_set_filter(const std::set<std::string>& domains);
+// A filter that accepts the recipient domains a session covers.
+DomainFilter session_filter(const SessionIdentity& identity);
 
 }  // namespace odmr

@@ -8,9 +8,17 @@ namespace odmr {
 CustomerSession::CustomerSession(SessionIdentity identity, Connection& customer, Capabilities capabilities)
     : identity_(std::move(identity)), customer_(customer), capabilities_(std::move(capabilities)) {}
 
-bool CustomerSession::owns_domain(std::string_view domain) const {
-    return identity_.domains.count(to_lower(domain)) > 0;
+bool SessionIdentity::covers(std::string_view domain) const {
+    const std::string lower = to_lower(domain);
+    if (domains.count(lower) > 0) return true;
+    if (!include_subdomains) return false;
+    for (const auto& parent : domains) {
+        if (is_same_or_subdomain(lower, parent)) return true;
+    }
+    return false;
 }
+
+bool CustomerSession::owns_domain(std::string_view domain) const { return identity_.covers(domain); }
 
 CustomerSession::Transaction::~Transaction() { end(); }
 

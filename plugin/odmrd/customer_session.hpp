@@ -27,6 +27,10 @@ struct SessionIdentity {
     std::string relay;   // "name[192.0.2.9]:port", the relay= field
     std::string login;   // the account, for ATRN
     std::set<std::string> domains;  // lower case
+    bool include_subdomains = false;  // ETRN @domain: subdomains of the domains too
+
+    // True when a recipient domain (any case) belongs to this session.
+    bool covers(std::string_view domain) const;
 };
 
 // How one recipient's attempt ended, as Postfix's status= field says it.

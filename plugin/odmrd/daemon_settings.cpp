@@ -39,6 +39,8 @@ po::options_description setting_options() {
     options.add_options()
         ("myhostname", po::value<std::string>(), "the host name in greetings and EHLO (default: the system host name)")
         ("listen", po::value<std::vector<std::string>>()->composing(), "an address and port for ATRN, such as 366, 192.0.2.1:366 or [2001:db8::1]:366; may be repeated (default 366 on every address)")
+        ("etrn_listen", po::value<std::vector<std::string>>()->composing(), "an address and port for odmrd's own ETRN service, such as 192.0.2.1:1025; may be repeated (default: none)")
+        ("policy_listen", po::value<std::vector<std::string>>()->composing(), "where Postfix's check_policy_service reaches odmrd for ETRN on port 25: host:port or unix:/path; may be repeated (default: none)")
         ("accounts_file", po::value<std::string>()->default_value("/etc/odmr/accounts"), "the accounts table: logins, passwords and the domains each may release")
         ("queue_domains_file", po::value<std::string>()->default_value("/etc/odmr/queue-domains"), "the queue-domain table")
         ("bridge_directory", po::value<std::string>()->default_value("/run/odmr/bridge"), "the directory for the per-domain sockets that Postfix's lmtp client delivers to")
@@ -59,6 +61,8 @@ po::options_description setting_options() {
         ("lmtp_timeout", po::value<int>()->default_value(300), "seconds to wait for Postfix's lmtp client on a bridge socket")
         ("release_grace_time", po::value<int>()->default_value(2), "seconds without deliveries after which a session checks the queue again and ends when nothing is left")
         ("release_rounds", po::value<int>()->default_value(3), "how many times a session asks Postfix again for mail that is still waiting")
+        ("etrn_connect_timeout", po::value<int>()->default_value(30), "seconds to connect to a customer's fixed address for ETRN")
+        ("etrn_min_interval", po::value<int>()->default_value(10), "seconds after an ETRN run starts before another ETRN for the same domain starts a new run")
         ("max_sessions", po::value<int>()->default_value(100), "the most ODMR connections served at once")
         ("max_errors", po::value<int>()->default_value(10), "protocol errors after which a client is disconnected with 421")
         ("auth_failure_delay", po::value<int>()->default_value(1000), "milliseconds to wait before answering a failed AUTH")
@@ -79,12 +83,14 @@ int positive_number(const po::variables_map& values, const SettingSources& sourc
     return value;
 }
 
-void check_listen(const std::vector<std::string>& listen, const SettingSources& sources) {
+void check_listen(const std::vector<std::string>& listen, const SettingSources& sources, const std::string& name) {
     for (const auto& entry : listen) {
+        if (istarts_with(entry, "unix:") && entry.size() > 6 && entry[5] == '/') continue;
         try {
-            parse_endpoint(entry, 366);
+            if (parse_endpoint(entry, 366).host.empty() && name != "listen") throw std::invalid_argument("no address");
         } catch (const std::invalid_argument& error) {
-            throw sources.error("listen", concat("invalid listen address '", printable(entry, 80), "': ", error.what()));
+            throw sources.error(name, concat("invalid ", name, " address '", printable(entry, 80), "': ", error.what(),
+                                             "; write host:port such as 127.0.0.1:10031", name == "policy_listen" ? " or unix:/path" : ""));
         }
     }
 }
@@ -93,7 +99,11 @@ DaemonSettings read_settings(const po::variables_map& values, const SettingSourc
     DaemonSettings settings;
     settings.hostname = values.count("myhostname") ? values["myhostname"].as<std::string>() : default_hostname();
     settings.listen = values.count("listen") ? values["listen"].as<std::vector<std::string>>() : std::vector<std::string>{"366"};
-    check_listen(settings.listen, sources);
+    check_listen(settings.listen, sources, "listen");
+    if (values.count("etrn_listen")) settings.etrn_listen = values["etrn_listen"].as<std::vector<std::string>>();
+    check_listen(settings.etrn_listen, sources, "etrn_listen");
+    if (values.count("policy_listen")) settings.policy_listen = values["policy_listen"].as<std::vector<std::string>>();
+    check_listen(settings.policy_listen, sources, "policy_listen");
     settings.accounts_file = values["accounts_file"].as<std::string>();
     settings.queue_domains_file = values["queue_domains_file"].as<std::string>();
 
@@ -125,6 +135,10 @@ DaemonSettings read_settings(const po::variables_map& values, const SettingSourc
     settings.lmtp_timeout = positive_seconds(values, sources, "lmtp_timeout");
     settings.release_grace_time = positive_seconds(values, sources, "release_grace_time");
     settings.release_rounds = positive_number(values, sources, "release_rounds");
+    settings.etrn_connect_timeout = positive_seconds(values, sources, "etrn_connect_timeout");
+    const int interval = values["etrn_min_interval"].as<int>();
+    if (interval < 0) throw sources.error("etrn_min_interval", "etrn_min_interval must be 0 or more seconds");
+    settings.etrn_min_interval = Seconds(interval);
 
     settings.max_sessions = positive_number(values, sources, "max_sessions");
     settings.max_errors = positive_number(values, sources, "max_errors");

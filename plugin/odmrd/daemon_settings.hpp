@@ -25,6 +25,8 @@ struct DaemonSettings {
     std::string config_file;
     std::string hostname;
     std::vector<std::string> listen;
+    std::vector<std::string> etrn_listen;    // odmrd's own ETRN port; none by default
+    std::vector<std::string> policy_listen;  // Postfix's policy requests for ETRN; none by default
     std::string accounts_file;
     std::string queue_domains_file;
 
@@ -42,6 +44,8 @@ struct DaemonSettings {
     Seconds lmtp_timeout{300};     // waiting for Postfix's lmtp client
     Seconds release_grace_time{2};
     int release_rounds = 3;
+    Seconds etrn_connect_timeout{30};
+    Seconds etrn_min_interval{10};
 
     int max_sessions = 100;
     int max_errors = 10;

@@ -11,6 +11,11 @@
 // Postfix's transport map points at. The mail stays in Postfix's queue
 // until the customer's MTA has answered 250 for it.
 //
+// With etrn_listen it also serves ETRN (RFC 1985) on its own port, and with
+// policy_listen it answers Postfix's policy requests for ETRN on port 25;
+// either way the held mail goes to the domain's fixed address over a new
+// connection, through the same bridge.
+//
 // Exit status: 0 on success, 64 for a command line error, 78 for a
 // configuration error, 71 when a socket cannot be opened.
 
@@ -24,11 +29,15 @@
 #include <string>
 
 #include "plugin/host/postfix_queue.hpp"
-#include "plugin/odmrd/atrn_listener.hpp"
+#include "plugin/odmrd/atrn_server_session.hpp"
 #include "plugin/odmrd/bridge_listener.hpp"
 #include "plugin/odmrd/bridge_paths.hpp"
 #include "plugin/odmrd/daemon_settings.hpp"
+#include "plugin/odmrd/etrn_server_session.hpp"
+#include "plugin/odmrd/policy_session.hpp"
+#include "plugin/odmrd/startup_checks.hpp"
 #include "plugin/odmrd/tables.hpp"
+#include "plugin/odmrd/tcp_listener.hpp"
 #include "smtp/log.hpp"
 #include "smtp/socket.hpp"
 #include "smtp/text.hpp"
@@ -115,7 +124,9 @@ int wait_for_signals(const sigset_t& signals, const DaemonSettings& settings, Ta
 
         if (signal_number == SIGHUP) {
             try {
-                tables.replace(load_tables(settings.queue_domains_file, settings.accounts_file));
+                auto reloaded = load_tables(settings.queue_domains_file, settings.accounts_file);
+                check_etrn_addresses(reloaded->queue_domains);
+                tables.replace(reloaded);
                 log::info("reloaded the queue-domain and accounts tables");
             } catch (const ConfigError& error) {
                 log::error(concat("reload failed, keeping the old tables: ", error.what()));
@@ -165,6 +176,7 @@ int run(int argc, char** argv) {
     std::shared_ptr<const Tables> loaded;
     try {
         loaded = load_tables(settings.queue_domains_file, settings.accounts_file);
+        if (command.action != DaemonAction::print_transport_map) check_etrn_addresses(loaded->queue_domains);
     } catch (const ConfigError& error) {
         log::error(error.what());
         if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
@@ -177,7 +189,7 @@ int run(int argc, char** argv) {
     }
     if (command.action == DaemonAction::print_transport_map) {
         for (const auto& [name, domain] : loaded->queue_domains.domains()) {
-            std::cout << transport_map_line(settings.bridge_directory, name) << "\n";
+            std::cout << transport_map_lines(settings.bridge_directory, name);
         }
         return 0;
     }
@@ -214,10 +226,27 @@ int run(int argc, char** argv) {
     for (const int number : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, number);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    AtrnListener listener(context);
+    EtrnRuns etrn_runs(host, EtrnRunSettings{context.delivery, settings.etrn_connect_timeout, settings.etrn_min_interval});
+    const std::string busy = "421 4.3.2 Too many connections; try again later\r\n";
+    TcpListener atrn_listener("ATRN", settings.max_sessions, busy, [&context](int fd) {
+        AtrnServerSession session(std::make_unique<FdStream>(fd), peer_address(fd), peer_port(fd), context);
+        session.run();
+    });
+    TcpListener etrn_listener("ETRN", settings.max_sessions, busy, [&context, &etrn_runs](int fd) {
+        EtrnServerSession session(std::make_unique<FdStream>(fd), peer_address(fd), peer_port(fd), context, etrn_runs);
+        session.run();
+    });
+    TcpListener policy_listener("policy", settings.max_sessions, "", [&context, &etrn_runs](int fd) {
+        PolicySession session(std::make_unique<FdStream>(fd), context, etrn_runs);
+        session.run();
+    });
     try {
-        listener.open(settings.listen);
-        listener.start();
+        atrn_listener.open(settings.listen, 366);
+        etrn_listener.open(settings.etrn_listen, 25);
+        policy_listener.open(settings.policy_listen, 10031);
+        atrn_listener.start();
+        etrn_listener.start();
+        policy_listener.start();
     } catch (const std::exception& error) {
         log::error(error.what());
         if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";

@@ -1,4 +1,4 @@
-#include "plugin/odmrd/atrn_listener.hpp"
+#include "plugin/odmrd/tcp_listener.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,25 +11,30 @@
 
 #include "smtp/log.hpp"
 #include "smtp/socket.hpp"
-#include "smtp/stream.hpp"
 #include "smtp/text.hpp"
 
 namespace odmr {
 
-AtrnListener::~AtrnListener() { stop(); }
+TcpListener::~TcpListener() { stop(); }
 
-void AtrnListener::open(const std::vector<std::string>& addresses) {
+void TcpListener::open(const std::vector<std::string>& addresses, std::uint16_t default_port) {
     for (const auto& address : addresses) {
-        const Endpoint endpoint = parse_endpoint(address, 366);
-        for (const int fd : listen_tcp(endpoint)) {
-            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-            sockets_.push_back(fd);
+        if (istarts_with(address, "unix:")) {
+            const std::string path = address.substr(5);
+            sockets_.push_back(listen_unix(path, 0666));
+            unix_paths_.push_back(path);
+            log::info(concat("listening for ", name_, " on ", path));
+            continue;
         }
-        log::info(concat("listening for ATRN on ", endpoint.host.empty() ? "*" : endpoint.host, ":", endpoint.port));
+        const Endpoint endpoint = parse_endpoint(address, default_port);
+        for (const int fd : listen_tcp(endpoint)) sockets_.push_back(fd);
+        log::info(concat("listening for ", name_, " on ", endpoint.host.empty() ? "*" : endpoint.host, ":",
+                         endpoint.port));
     }
+    for (const int fd : sockets_) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-void AtrnListener::start() {
+void TcpListener::start() {
     int wake[2];
     if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) throw std::runtime_error(concat("pipe failed: ", std::strerror(errno)));
     wake_read_ = wake[0];
@@ -37,14 +42,14 @@ void AtrnListener::start() {
     acceptor_ = std::thread([this] { accept_loop(); });
 }
 
-void AtrnListener::accept_loop() {
+void TcpListener::accept_loop() {
     std::vector<pollfd> entries;
     for (const int fd : sockets_) entries.push_back(pollfd{fd, POLLIN, 0});
     entries.push_back(pollfd{wake_read_, POLLIN, 0});
 
     while (true) {
         if (poll(entries.data(), entries.size(), -1) < 0 && errno != EINTR) {
-            log::error(concat("poll on the listening sockets failed: ", std::strerror(errno)));
+            log::error(concat("poll on the ", name_, " sockets failed: ", std::strerror(errno)));
             return;
         }
         if (entries.back().revents != 0) return;
@@ -57,11 +62,11 @@ void AtrnListener::accept_loop() {
 
             // Over the limit the client hears why instead of waiting in the
             // listen queue.
-            if (sessions_.load() >= context_.settings.max_sessions) {
-                log::warning(concat("too many sessions (", context_.settings.max_sessions, "): rejected [",
+            if (sessions_.load() >= max_sessions_) {
+                log::warning(concat("too many ", name_, " sessions (", max_sessions_, "): rejected [",
                                     peer_address(fd), "]:", peer_port(fd)));
-                static const char busy[] = "421 4.3.2 Too many connections; try again later\r\n";
-                if (send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                if (!busy_reply_.empty() &&
+                    send(fd, busy_reply_.data(), busy_reply_.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
                     log::debug("cannot send the too-many-connections reply");
                 }
                 close(fd);
@@ -70,25 +75,26 @@ void AtrnListener::accept_loop() {
 
             ++sessions_;
             std::thread([this, fd] {
-                AtrnServerSession session(std::make_unique<FdStream>(fd), peer_address(fd), peer_port(fd), context_);
-                session.run();
+                handler_(fd);
                 --sessions_;
             }).detach();
         }
     }
 }
 
-void AtrnListener::stop() {
+void TcpListener::stop() {
     if (wake_write_ >= 0) {
         const char byte = 0;
-        if (write(wake_write_, &byte, 1) < 0) log::warning("cannot wake the listener thread");
+        if (write(wake_write_, &byte, 1) < 0) log::warning(concat("cannot wake the ", name_, " listener thread"));
         if (acceptor_.joinable()) acceptor_.join();
         close(wake_read_);
         close(wake_write_);
         wake_read_ = wake_write_ = -1;
     }
     for (const int fd : sockets_) close(fd);
+    for (const auto& path : unix_paths_) unlink(path.c_str());
     sockets_.clear();
+    unix_paths_.clear();
 }
 
 }  // namespace odmr

@@ -1,24 +1,36 @@
-// The ODMR port: accepts connections and serves each in its own thread,
-// up to max_sessions at once.
+// A listening service: accepts connections on its addresses and serves
+// each in a thread of its own, up to max_sessions at once. odmrd runs one
+// for the ODMR port, one for its ETRN port and one for Postfix's policy
+// requests.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "plugin/odmrd/atrn_server_session.hpp"
-
 namespace odmr {
 
-class AtrnListener {
+class TcpListener {
 public:
-    explicit AtrnListener(const ServerContext& context) : context_(context) {}
-    ~AtrnListener();
+    // Serves one connection; it owns the socket and must close it.
+    using Handler = std::function<void(int fd)>;
 
-    // Binds every listen address. Throws std::runtime_error naming the
-    // address that failed.
-    void open(const std::vector<std::string>& addresses);
+    // name goes into log lines ("ATRN", "ETRN", "policy"). busy_reply is
+    // what a client over the limit gets before the socket closes.
+    TcpListener(std::string name, int max_sessions, std::string busy_reply, Handler handler)
+        : name_(std::move(name)),
+          max_sessions_(max_sessions),
+          busy_reply_(std::move(busy_reply)),
+          handler_(std::move(handler)) {}
+    ~TcpListener();
+    TcpListener(const TcpListener&) = delete;
+    TcpListener& operator=(const TcpListener&) = delete;
+
+    // Binds every address: "host:port" for TCP, "unix:/path" for a
+    // UNIX-domain socket. Throws std::runtime_error naming the address.
+    void open(const std::vector<std::string>& addresses, std::uint16_t default_port);
 
     // Accepts connections in a background thread until stop().
     void start();
@@ -27,8 +39,12 @@ public:
 private:
     void accept_loop();
 
-    const ServerContext& context_;
+    std::string name_;
+    int max_sessions_;
+    std::string busy_reply_;
+    Handler handler_;
     std::vector<int> sockets_;
+    std::vector<std::string> unix_paths_;
     int wake_read_ = -1;
     int wake_write_ = -1;
     std::thread acceptor_;

@@ -79,6 +79,14 @@ AccountsTable AccountsTable::load(const std::string& path, const QueueDomainTabl
     return table;
 }
 
+std::vector<const Account*> AccountsTable::owners(const std::string& domain) const {
+    std::vector<const Account*> result;
+    for (const auto& [login, account] : accounts_) {
+        if (account.domains.count(domain) > 0) result.push_back(&account);
+    }
+    return result;
+}
+
 const Account* AccountsTable::find(std::string_view login) const {
     const auto found = accounts_.find(login);
     return found == accounts_.end() ? nullptr : &found->second;

@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "plugin/tables/queue_domain_table.hpp"
 #include "smtp/password.hpp"
@@ -35,6 +36,9 @@ public:
     static AccountsTable load(const std::string& path, const QueueDomainTable& queue_domains, bool check_mode = true);
 
     const Account* find(std::string_view login) const;
+
+    // The accounts that may release a domain (lower case).
+    std::vector<const Account*> owners(const std::string& domain) const;
     std::size_t size() const { return accounts_.size(); }
 
 private:

@@ -84,6 +84,20 @@ TEST_F(AtrnProtocol, EmptyQueueGives453) {
     EXPECT_EQ(client->command("ATRN example.com").code, 453);
 }
 
+TEST_F(AtrnProtocol, UnreadableQueueGives451) {
+    // postqueue fails as it would with a stopped Postfix or a wrong
+    // configuration directory.
+    start_all(with_settings({"postqueue_command = /bin/false"}));
+    auto client = login_cram_md5("alice", "alice-secret");
+
+    EXPECT_EQ(client->command("ATRN example.com").code, 451);
+    EXPECT_NE(odmrd_->log().find("cannot read the mail queue: postqueue -j failed with status 1"), std::string::npos)
+        << odmrd_->log();
+
+    // The domain is free again for the next attempt.
+    EXPECT_EQ(client->command("ATRN example.com").code, 451);
+}
+
 TEST_F(AtrnProtocol, DomainListSyntax) {
     start_all();
     auto client = login_cram_md5("alice", "alice-secret");

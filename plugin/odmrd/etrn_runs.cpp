@@ -1,0 +1,130 @@
+#include "plugin/odmrd/etrn_runs.hpp"
+
+#include <future>
+#include <thread>
+
+#include "plugin/odmrd/bridge_paths.hpp"
+#include "smtp/io_error.hpp"
+#include "smtp/log.hpp"
+#include "smtp/socket.hpp"
+#include "smtp/text.hpp"
+
+namespace odmr {
+
+namespace {
+
+// Everything a run thread needs, copied, so the tables may be reloaded
+// while it runs.
+struct RunRequest {
+    QueueDomain domain;
+    bool include_subdomains = false;
+    std::vector<HeldMessage> waiting;
+    std::string trigger;
+};
+
+// Starts TLS as the domain's policy says. Returns false when the policy
+// requires TLS and the customer cannot provide it.
+bool apply_tls_policy(Connection& customer, CustomerGreeting& greeting, const QueueDomain& domain,
+                      const std::string& host, const DeliverySettings& settings, std::string& failure) {
+    if (domain.etrn_tls == TlsPolicy::none) return true;
+    if (!greeting.capabilities.has("STARTTLS")) {
+        failure = "the customer does not offer STARTTLS, which etrn_tls=encrypt requires";
+        return domain.etrn_tls == TlsPolicy::may;
+    }
+
+    const Reply reply = send_command(customer, "STARTTLS", Deadline::after(settings.bridge.customer.command));
+    if (reply.code != 220) {
+        failure = concat("the customer refused STARTTLS: ", reply.summary());
+        return domain.etrn_tls == TlsPolicy::may;
+    }
+
+    const auto context = TlsContext::client(domain.etrn_tls_ca_file, domain.etrn_tls_verify);
+    customer.start_tls(*context, TlsStream::Role::client, host, Deadline::after(settings.bridge.customer.command));
+
+    // RFC 3207 section 4.2: the capabilities are asked again under TLS.
+    const Greeting ehlo = send_ehlo(customer, settings.hostname, Deadline::after(settings.bridge.customer.command));
+    if (!ehlo.reply.positive_completion()) throw IoError(IoError::Kind::protocol, "EHLO after STARTTLS failed: " + ehlo.reply.summary());
+    greeting.capabilities = ehlo.capabilities;
+    return true;
+}
+
+}  // namespace
+
+EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomains, std::vector<HeldMessage> waiting,
+                                const std::string& trigger, bool wait_for_connection) {
+    {
+        const std::lock_guard lock(mutex_);
+        DomainState& state = states_[domain.domain];
+        if (state.running) return Start::joined;
+        if (Clock::now() - state.last_start < settings_.min_interval) return Start::rate_limited;
+    }
+
+    std::string busy;
+    auto locks = DomainLock::acquire_all(settings_.delivery.bridge_directory, {domain.domain}, busy);
+    if (!locks) return Start::busy;
+    {
+        const std::lock_guard lock(mutex_);
+        DomainState& state = states_[domain.domain];
+        state.running = true;
+        state.last_start = Clock::now();
+    }
+
+    auto connected = std::make_shared<std::promise<void>>();
+    auto ready = connected->get_future();
+    auto request = std::make_shared<RunRequest>(RunRequest{domain, include_subdomains, std::move(waiting), trigger});
+    auto held_locks = std::make_shared<std::vector<DomainLock>>(std::move(*locks));
+
+    std::thread([this, request, held_locks, connected] {
+        const QueueDomain& queue_domain = request->domain;
+        const Endpoint endpoint = parse_endpoint(*queue_domain.etrn_address, 25);
+        const std::string address = concat("[", endpoint.host, "]:", endpoint.port);
+        const auto started = Clock::now();
+        log::info(concat("session=etrn start: domain=", queue_domain.domain, " trigger=", request->trigger,
+                         " customer=", address, " waiting=", request->waiting.size(), " messages"));
+
+        std::string failure;
+        bool signalled = false;
+        try {
+            const int fd = connect_tcp(endpoint.host, endpoint.port, Deadline::after(settings_.connect_timeout));
+            Connection customer(std::make_unique<FdStream>(fd), 4096);
+            CustomerGreeting greeting = greet_customer(customer, settings_.delivery);
+            if (!apply_tls_policy(customer, greeting, queue_domain, endpoint.host, settings_.delivery, failure)) {
+                send_command(customer, "QUIT", Deadline::after(settings_.delivery.bridge.customer.command));
+                throw IoError(IoError::Kind::protocol, failure);
+            }
+            if (!failure.empty()) log::warning(concat("session=etrn domain=", queue_domain.domain, ": ", failure, "; continuing without TLS"));
+
+            SessionIdentity identity{"etrn", concat(greeting.name, "[", peer_address(fd), "]:", endpoint.port), "",
+                                     {queue_domain.domain}, request->include_subdomains};
+            connected->set_value();
+            signalled = true;
+
+            const DeliveryResult result = deliver_to_customer(customer, greeting, identity, request->waiting, host_,
+                                                              settings_.delivery);
+            const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+            log::info(concat("session=etrn end: domain=", queue_domain.domain, " relay=", identity.relay, " sent=",
+                             result.counters.sent, " deferred=", result.counters.deferred, " bounced=",
+                             result.counters.bounced, " messages=", result.counters.messages, " bytes=",
+                             result.counters.bytes, " duration=", static_cast<long long>(seconds * 1000) / 1000.0,
+                             "s reason=", result.end_reason));
+        } catch (const std::exception& error) {
+            // The mail was never offered to Postfix's lmtp client, so it
+            // stays deferred as it was: no bounce, no retry count.
+            log::warning(concat("session=etrn end: domain=", queue_domain.domain, " customer=", address,
+                                " reason=cannot deliver: ", error.what(), "; the mail stays queued"));
+        }
+        if (!signalled) connected->set_value();
+        held_locks->clear();
+        finish(queue_domain.domain);
+    }).detach();
+
+    if (wait_for_connection) ready.wait();
+    return Start::started;
+}
+
+void EtrnRuns::finish(const std::string& domain) {
+    const std::lock_guard lock(mutex_);
+    states_[domain].running = false;
+}
+
+}  // namespace odmr
