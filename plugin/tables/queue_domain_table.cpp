@@ -33,6 +33,24 @@ std::optional<std::uint64_t> parse_count(std::string_view text) {
     return parse_size(text);
 }
 
+// A bracketed host must be an IP address and any other a host name, so a
+// mistyped address fails when the table loads instead of at the first ETRN.
+static void check_etrn_host(std::string_view value, const std::string& host) {
+    if (value.front() == '[') {
+        if (!is_address_literal(concat("[", host, "]")) && !is_address_literal(concat("[IPv6:", host, "]"))) {
+            throw std::invalid_argument(concat("'", printable(host, 80), "' is not an IP address"));
+        }
+        return;
+    }
+    if (!normalize_domain(host)) throw std::invalid_argument(concat("'", printable(host, 80), "' is not a valid host name"));
+}
+
+static std::optional<bool> parse_flag(std::string_view value) {
+    if (value == "yes" || value == "true" || value == "1") return true;
+    if (value == "no" || value == "false" || value == "0") return false;
+    return std::nullopt;
+}
+
 static void apply_option(QueueDomain& entry, std::string_view name, std::string_view value) {
     const auto fail = [&](const std::string& message) { throw ConfigError(entry.file, entry.line, message); };
 
@@ -53,6 +71,7 @@ static void apply_option(QueueDomain& entry, std::string_view name, std::string_
         try {
             const Endpoint endpoint = parse_endpoint(value, 25);
             if (endpoint.host.empty()) throw std::invalid_argument("no host");
+            check_etrn_host(value, endpoint.host);
         } catch (const std::invalid_argument& error) {
             fail(concat("invalid etrn_address '", printable(value, 80), "': ", error.what(),
                         "; write [192.0.2.7]:25, [2001:db8::7] or mx.example.com:25"));
@@ -61,8 +80,43 @@ static void apply_option(QueueDomain& entry, std::string_view name, std::string_
         return;
     }
 
+    if (name == "etrn_clients") {
+        std::string bad;
+        auto clients = NetworkList::parse(value, bad);
+        if (!clients || clients->empty()) {
+            fail(concat("invalid etrn_clients entry '", bad.empty() ? printable(value, 80) : bad,
+                        "'; list addresses or networks separated by commas, such as 192.0.2.7,198.51.100.0/24"));
+        }
+        entry.etrn_clients = *clients;
+        return;
+    }
+
+    if (name == "etrn_require_password" || name == "etrn_tls_verify") {
+        const auto flag = parse_flag(value);
+        if (!flag) fail(concat("invalid value '", printable(value, 60), "' for ", name, "; use yes or no"));
+        (name == "etrn_require_password" ? entry.etrn_require_password : entry.etrn_tls_verify) = *flag;
+        return;
+    }
+
+    if (name == "etrn_tls") {
+        if (value == "none") entry.etrn_tls = TlsPolicy::none;
+        else if (value == "may") entry.etrn_tls = TlsPolicy::may;
+        else if (value == "encrypt") entry.etrn_tls = TlsPolicy::encrypt;
+        else fail(concat("invalid value '", printable(value, 60), "' for etrn_tls; use none, may or encrypt"));
+        return;
+    }
+
+    if (name == "etrn_tls_ca_file") {
+        if (value.empty() || value.front() != '/') {
+            fail(concat("invalid etrn_tls_ca_file '", printable(value, 120), "'; give the absolute path of a PEM file"));
+        }
+        entry.etrn_tls_ca_file = std::string(value);
+        return;
+    }
+
     fail(concat("unknown option '", printable(name, 60),
-                "'; the options are etrn_address, max_messages, max_bytes and max_message_size"));
+                "'; the options are etrn_address, etrn_clients, etrn_require_password, etrn_tls, etrn_tls_verify, "
+                "etrn_tls_ca_file, max_messages, max_bytes and max_message_size"));
 }
 
 QueueDomainTable QueueDomainTable::load(const std::string& path) {
