@@ -36,5 +36,37 @@ TEST(DataTerminatorScanner, StuffedDotsDoNotEnd) {
     EXPECT_EQ(end_in_chunks("a\n.\nb\r\n", 1), DataTerminatorScanner::npos);
 }
 
+TEST(DataTerminatorScanner, TerminatorSplitAtEveryByte) {
+    const std::string terminator = "\r\n.\r\n";
+    for (std::size_t split = 1; split < terminator.size(); ++split) {
+        DataTerminatorScanner scanner;
+        EXPECT_EQ(scanner.scan("line" + terminator.substr(0, split)), DataTerminatorScanner::npos) << "split " << split;
+        EXPECT_EQ(scanner.scan(terminator.substr(split) + "QUIT\r\n"), terminator.size() - split) << "split " << split;
+    }
+}
+
+TEST(DataTerminatorScanner, CountsBytesSeen) {
+    DataTerminatorScanner scanner;
+    scanner.scan("Subject: x\r\n");
+    EXPECT_EQ(scanner.bytes_seen(), 12u);
+
+    scanner.scan("\r\nbody\r\n.\r\nNEXT");
+    EXPECT_EQ(scanner.bytes_seen(), 12u + 11u);
+}
+
+TEST(DataTerminatorScanner, ResetStartsNextMessage) {
+    DataTerminatorScanner scanner;
+    EXPECT_EQ(scanner.scan("first\r\n.\r\n"), 10u);
+
+    scanner.reset();
+    EXPECT_EQ(scanner.bytes_seen(), 0u);
+    EXPECT_EQ(scanner.scan(".\r\n"), 3u);
+}
+
+TEST(DataTerminatorScanner, DotInsideLineDoesNotEnd) {
+    EXPECT_EQ(end_in_chunks("a.\r\nb\r\n. \r\n", 1), DataTerminatorScanner::npos);
+    EXPECT_EQ(end_in_chunks("a\r\n\r.\r\n", 1), DataTerminatorScanner::npos);
+}
+
 }  // namespace
 }  // namespace odmr
