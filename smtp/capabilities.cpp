@@ -14,9 +14,9 @@ Capabilities Capabilities::from_ehlo_reply(const Reply& reply) {
         const auto keyword = line.substr(0, space);
         if (keyword.empty()) continue;
 
-        // Old servers announce "AUTH=LOGIN" beside "AUTH LOGIN".
+        // Old servers announce "AUTH=LOGIN PLAIN" beside "AUTH LOGIN PLAIN".
         if (istarts_with(keyword, "AUTH=")) {
-            capabilities.add("AUTH", keyword.substr(5));
+            capabilities.add("AUTH", trim(line.substr(5)));
             continue;
         }
         capabilities.add(keyword, space == std::string_view::npos ? std::string_view() : trim(line.substr(space + 1)));
@@ -55,8 +55,10 @@ std::optional<std::uint64_t> Capabilities::size_limit() const {
 }
 
 std::vector<std::string> Capabilities::auth_mechanisms() const {
+    // The words point into this string, so it must outlive the loop.
+    const std::string listed = parameters("AUTH");
     std::vector<std::string> mechanisms;
-    for (auto word : split_words(parameters("AUTH"))) mechanisms.push_back(to_upper(word));
+    for (auto word : split_words(listed)) mechanisms.push_back(to_upper(word));
     return mechanisms;
 }
 
