@@ -43,11 +43,8 @@ private:
         return true;
     }
 
+    // depth counts the arrays and objects around the value.
     std::optional<Value> parse_value(int depth) {
-        if (depth > max_depth) {
-            fail("nesting too deep");
-            return std::nullopt;
-        }
         skip_space();
         if (position_ >= text_.size()) {
             fail("unexpected end of text");
@@ -55,6 +52,10 @@ private:
         }
 
         const char c = text_[position_];
+        if ((c == '{' || c == '[') && depth >= max_depth) {
+            fail("nesting too deep");
+            return std::nullopt;
+        }
         if (c == '{') return parse_object(depth);
         if (c == '[') return parse_array(depth);
         if (c == '"') {
@@ -70,20 +71,38 @@ private:
         return std::nullopt;
     }
 
+    // Skips digits and returns how many there were.
+    std::size_t skip_digits() {
+        const std::size_t start = position_;
+        while (position_ < text_.size() && text_[position_] >= '0' && text_[position_] <= '9') ++position_;
+        return position_ - start;
+    }
+
+    // Follows the number grammar of RFC 8259 section 6, which strtod alone
+    // does not: no leading zeros, digits on both sides of the point.
     std::optional<Value> parse_number() {
         const std::size_t start = position_;
         if (text_[position_] == '-') ++position_;
-        while (position_ < text_.size() && std::string_view("0123456789.eE+-").find(text_[position_]) != std::string_view::npos) {
+
+        const std::size_t integer_start = position_;
+        const std::size_t integer_digits = skip_digits();
+        bool valid = integer_digits > 0 && (integer_digits == 1 || text_[integer_start] != '0');
+        if (valid && position_ < text_.size() && text_[position_] == '.') {
             ++position_;
+            valid = skip_digits() > 0;
         }
-        const std::string number(text_.substr(start, position_ - start));
-        char* end = nullptr;
-        const double value = std::strtod(number.c_str(), &end);
-        if (end != number.c_str() + number.size() || number == "-") {
+        if (valid && position_ < text_.size() && (text_[position_] == 'e' || text_[position_] == 'E')) {
+            ++position_;
+            if (position_ < text_.size() && (text_[position_] == '+' || text_[position_] == '-')) ++position_;
+            valid = skip_digits() > 0;
+        }
+        if (!valid) {
             fail("invalid number");
             return std::nullopt;
         }
-        return Value{value};
+
+        const std::string number(text_.substr(start, position_ - start));
+        return Value{std::strtod(number.c_str(), nullptr)};
     }
 
     static void append_utf8(std::string& out, unsigned code_point) {
@@ -149,9 +168,16 @@ private:
                     fail("invalid \\u escape");
                     return std::nullopt;
                 }
-                // A surrogate pair encodes one code point above U+FFFF.
-                if (*code_point >= 0xd800 && *code_point < 0xdc00 && consume_literal("\\u")) {
-                    auto low = parse_hex4();
+                // A surrogate pair encodes one code point above U+FFFF. A
+                // surrogate outside a pair encodes nothing and has no UTF-8
+                // form.
+                if (*code_point >= 0xdc00 && *code_point <= 0xdfff) {
+                    fail("invalid surrogate pair");
+                    return std::nullopt;
+                }
+                if (*code_point >= 0xd800 && *code_point < 0xdc00) {
+                    std::optional<unsigned> low;
+                    if (consume_literal("\\u")) low = parse_hex4();
                     if (!low || *low < 0xdc00 || *low > 0xdfff) {
                         fail("invalid surrogate pair");
                         return std::nullopt;
