@@ -177,8 +177,9 @@ Reply LocalRelay::introduce_provider(const Reply& greeting) {
     }
 
     // Only the attributes the server lists; Postfix lists every one it has.
+    const std::string listed = hello.capabilities.parameters("XCLIENT");
     std::set<std::string> supported;
-    for (const auto word : split_words(hello.capabilities.parameters("XCLIENT"))) supported.insert(to_upper(word));
+    for (const auto word : split_words(listed)) supported.insert(to_upper(word));
     const bool ipv6 = identity_.address.find(':') != std::string::npos;
     std::string command = "XCLIENT";
     if (supported.count("ADDR")) command += " ADDR=" + xtext((ipv6 ? "IPv6:" : "") + identity_.address);
@@ -272,6 +273,12 @@ void LocalRelay::handle_hello(const Command& command) {
 }
 
 void LocalRelay::handle_mail(const Command& command, std::string_view line) {
+    // A DATA refused for want of recipients leaves the sender set at the
+    // local MTA (RFC 5321 section 3.3), and a provider that sends MAIL
+    // without RSET would get "503 nested MAIL command". The relay resets
+    // the local MTA first, so the new transaction starts clean.
+    if (local_transaction_open_) forward("RSET", Step::silent_reset);
+
     const auto path = parse_mail_path(command.argument, "FROM:");
     sender_ = path ? path->address : command.argument;
     in_transaction_ = true;
@@ -361,11 +368,15 @@ void LocalRelay::resolve(const Pending& item) {
     switch (item.step) {
     case Step::hello:
         provider_.send_reply(filter_hello_reply(reply, item.detail));
-        if (reply.positive_completion()) end_transaction();
+        if (reply.positive_completion()) {
+            end_transaction();
+            local_transaction_open_ = false;
+        }
         break;
 
     case Step::mail:
         provider_.send_reply(reply);
+        local_transaction_open_ = reply.positive_completion();
         if (!reply.positive_completion()) end_transaction();
         break;
 
@@ -385,10 +396,12 @@ void LocalRelay::resolve(const Pending& item) {
             throw LocalMtaLost("the local LMTP server answered DATA with 354 although it accepted no recipient");
         }
         provider_.send_reply(reply);
+        // A DATA refused after every recipient was refused needs no line
+        // of its own: each recipient's refusal is logged already.
         if (reply.code == 354) {
             body_next_ = true;
         } else {
-            log_message(reply, 0);
+            if (recipients_accepted_ > 0) log_message(reply, 0);
             end_transaction();
         }
         break;
@@ -396,6 +409,11 @@ void LocalRelay::resolve(const Pending& item) {
     case Step::reset:
         provider_.send_reply(reply);
         end_transaction();
+        local_transaction_open_ = false;
+        break;
+
+    case Step::silent_reset:
+        local_transaction_open_ = false;
         break;
 
     case Step::plain:
@@ -477,6 +495,8 @@ void LocalRelay::relay_body() {
         throw LocalMtaLost(failure);
     }
 
+    // Whatever its reply, the end of the message ends the transaction.
+    local_transaction_open_ = false;
     provider_.send_reply(reply);
     log_message(reply, scanner.bytes_seen());
     if (reply.positive_completion()) {

@@ -54,7 +54,7 @@ public:
     RelaySummary run();
 
 private:
-    enum class Step { local, hello, mail, recipient, data, reset, plain };
+    enum class Step { local, hello, mail, recipient, data, reset, silent_reset, plain };
 
     struct Pending {
         Step step;
@@ -106,6 +106,7 @@ private:
     std::deque<Pending> pending_;
 
     bool in_transaction_ = false;  // MAIL accepted, or sent and not yet refused
+    bool local_transaction_open_ = false;  // the local MTA holds a sender that no RSET or message ended
     bool body_next_ = false;       // the local MTA answered DATA with 354
     bool in_body_ = false;         // message text is passing through
     std::string sender_;

@@ -1,0 +1,126 @@
+#include "tests/fetch/fetch_fixture.hpp"
+
+#include <chrono>
+
+#include "smtp/text.hpp"
+#include "tests/harness/etrn_provider.hpp"
+#include "tests/harness/network.hpp"
+
+namespace odmr::test {
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    for (const auto line : split(text, '\n')) lines.emplace_back(line);
+    return lines;
+}
+
+std::string stored_form(const std::string& message) {
+    std::string stored;
+    for (const char c : message) {
+        if (c != '\r') stored += c;
+    }
+    return stored;
+}
+
+bool ends_with_message(const std::string& delivered, const std::string& original) {
+    const std::string expected = stored_form(original);
+    return delivered.size() >= expected.size() &&
+           delivered.compare(delivered.size() - expected.size(), expected.size(), expected) == 0;
+}
+
+bool has_line_with(const std::string& text, const std::vector<std::string>& parts) {
+    for (const auto& line : lines_of(text)) {
+        bool all = true;
+        for (const auto& part : parts) all = all && line.find(part) != std::string::npos;
+        if (all) return true;
+    }
+    return false;
+}
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+    std::size_t count = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++count;
+    return count;
+}
+
+FetchFixture::FetchFixture() : directory_("odmr-fetch-test"), relay_port_(free_port()), odmrd_port_2_(free_port()) {
+    fetch_ = std::make_unique<OdmrFetchInstance>(directory_.file("fetch"));
+}
+
+void FetchFixture::start_customer(std::vector<std::string> customer_main_cf) {
+    // The listener exactly as conf-examples has it, on a free port.
+    std::string listener = conf_example("customer/master.cf");
+    const std::string example_service = "\n127.0.0.1:10026 ";
+    const auto service = listener.find(example_service);
+    ASSERT_NE(service, std::string::npos) << "conf-examples/customer/master.cf has no 127.0.0.1:10026 service";
+    listener.replace(service, example_service.size(), concat("\n127.0.0.1:", relay_port_, " "));
+
+    PostfixOptions options;
+    options.hostname = "customer.test";
+    options.mailbox_domains = {"example.com", "example.net", "example.org"};
+    options.main_cf = std::move(customer_main_cf);
+    options.master_cf = lines_of(listener);
+    customer_ = std::make_unique<PostfixInstance>(directory_.file("customer"), options);
+    customer_->start();
+    ASSERT_TRUE(wait_for_port(relay_port_, std::chrono::seconds(10))) << customer_->log();
+}
+
+void FetchFixture::start_atrn(OdmrdOptions odmrd_options, std::vector<std::string> customer_main_cf) {
+    PostfixOptions provider_options;
+    provider_options.hostname = "provider.test";
+    provider_options.main_cf = lines_of(conf_example("postfix/main.cf"));
+    provider_options.master_cf = lines_of(conf_example("postfix/master.cf"));
+    provider_ = std::make_unique<PostfixInstance>(directory_.file("provider"), provider_options);
+
+    odmrd_options.settings.push_back(concat("listen = 127.0.0.2:", odmrd_port_2_));
+    odmrd_ = std::make_unique<OdmrdInstance>(directory_.file("odmrd"), *provider_, std::move(odmrd_options));
+
+    provider_->start();
+    odmrd_->start();
+    start_customer(std::move(customer_main_cf));
+}
+
+void FetchFixture::start_etrn(std::vector<std::string> provider_main_cf) {
+    start_customer();
+    PostfixOptions options = etrn_provider_options("example.org", customer_->smtp_port());
+    options.main_cf.insert(options.main_cf.end(), provider_main_cf.begin(), provider_main_cf.end());
+    provider_ = std::make_unique<PostfixInstance>(directory_.file("provider"), options);
+    provider_->start();
+}
+
+std::string FetchFixture::hold_message(const std::vector<std::string>& recipients, const std::string& subject,
+                                       const std::string& body) {
+    const std::string message = make_message("sender@sender.test", recipients, subject, body);
+    const Reply reply = send_message(provider_->smtp_port(), "sender@sender.test", recipients, message);
+    EXPECT_EQ(reply.code, 250) << reply.summary();
+
+    // Held means deferred by defer_transports, with nothing delivered.
+    const std::string queue_id = reply.lines.empty() ? "" : reply.lines.front().substr(reply.lines.front().rfind(' ') + 1);
+    const bool held = wait_until(
+        [&] {
+            for (const auto& held_message : provider_->queue()) {
+                if (held_message.queue_id == queue_id && held_message.queue_name == "deferred") return true;
+            }
+            return false;
+        },
+        std::chrono::seconds(20));
+    EXPECT_TRUE(held) << "message " << queue_id << " was not held\n" << provider_->log();
+    return message;
+}
+
+std::string FetchFixture::atrn_job(const std::string& name, const std::string& parameters,
+                                   const std::string& options) const {
+    return atrn_job_line(name, "127.0.0.2", odmrd_port_2_, parameters, relay_port_, options);
+}
+
+std::vector<std::string> FetchFixture::listener_log_lines(const std::string& containing) const {
+    std::vector<std::string> lines;
+    for (const auto& line : lines_of(customer_->log())) {
+        if (line.find("postfix/odmr-in/") != std::string::npos && line.find(containing) != std::string::npos) {
+            lines.push_back(line);
+        }
+    }
+    return lines;
+}
+
+}  // namespace odmr::test
