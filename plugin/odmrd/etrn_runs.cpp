@@ -28,13 +28,13 @@ bool apply_tls_policy(Connection& customer, CustomerGreeting& greeting, const Qu
                       const std::string& host, const DeliverySettings& settings, std::string& failure) {
     if (domain.etrn_tls == TlsPolicy::none) return true;
     if (!greeting.capabilities.has("STARTTLS")) {
-        failure = "the customer does not offer STARTTLS, which etrn_tls=encrypt requires";
+        failure = "the customer does not offer STARTTLS";
         return domain.etrn_tls == TlsPolicy::may;
     }
 
     const Reply reply = send_command(customer, "STARTTLS", Deadline::after(settings.bridge.customer.command));
     if (reply.code != 220) {
-        failure = concat("the customer refused STARTTLS: ", reply.summary());
+        failure = concat("the customer rejected STARTTLS: ", reply.summary());
         return domain.etrn_tls == TlsPolicy::may;
     }
 
@@ -90,9 +90,11 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
             CustomerGreeting greeting = greet_customer(customer, settings_.delivery);
             if (!apply_tls_policy(customer, greeting, queue_domain, endpoint.host, settings_.delivery, failure)) {
                 send_command(customer, "QUIT", Deadline::after(settings_.delivery.bridge.customer.command));
-                throw IoError(IoError::Kind::protocol, failure);
+                throw IoError(IoError::Kind::protocol, failure + ", and etrn_tls=encrypt requires TLS");
             }
-            if (!failure.empty()) log::warning(concat("session=etrn domain=", queue_domain.domain, ": ", failure, "; continuing without TLS"));
+            if (!failure.empty()) {
+                log::info(concat("session=etrn domain=", queue_domain.domain, ": ", failure, "; sending without TLS"));
+            }
 
             SessionIdentity identity{"etrn", concat(greeting.name, "[", peer_address(fd), "]:", endpoint.port), "",
                                      {queue_domain.domain}, request->include_subdomains};

@@ -28,8 +28,8 @@ void PolicySession::run() {
     try {
         std::map<std::string, std::string> attributes;
         while (read_request(attributes)) {
-            connection_.send_line(concat("action=", decide(attributes)));
-            connection_.send_line("");
+            // The policy protocol ends lines with LF alone, not CRLF.
+            connection_.writer().append(concat("action=", decide(attributes), "\n\n"));
             connection_.flush(Deadline::after(context_.settings.command_timeout));
         }
     } catch (const IoError& error) {

@@ -1,5 +1,10 @@
 #include "tests/harness/mail_client.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <memory>
 #include <sstream>
@@ -63,6 +68,22 @@ Reply send_message(std::uint16_t port, const std::string& from, const std::vecto
     return done;
 }
 
+FetchmailRun run_fetchmail_etrn(const std::string& directory, std::uint16_t port, const std::string& domains,
+                                std::chrono::seconds timeout) {
+    const std::string home = directory + "/fetchmail-etrn";
+    make_directory(home, 0700);
+    const std::string rc = home + "/fetchmailrc";
+    write_file(rc, concat("poll 127.0.0.1 service ", port, " protocol ETRN\n", "  fetchdomains ", domains, "\n"), 0600);
+
+    ChildProcess fetchmail({"fetchmail", "-f", rc, "-v", "--nosyslog", "--pidfile", home + "/fetchmail.pid"},
+                           home + "/output.log", {{"FETCHMAILHOME", home}});
+    FetchmailRun run;
+    const auto status = fetchmail.wait(timeout);
+    run.status = status ? *status : -1;
+    run.output = fetchmail.output();
+    return run;
+}
+
 FetchmailRun run_fetchmail_odmr(const std::string& directory, std::uint16_t odmrd_port, const std::string& login,
                                 const std::string& password, const std::string& domains,
                                 std::uint16_t customer_port, std::chrono::seconds timeout) {
@@ -86,13 +107,37 @@ FetchmailRun run_fetchmail_odmr(const std::string& directory, std::uint16_t odmr
     return run;
 }
 
+namespace {
+
+int connect_from(const std::string& host, std::uint16_t port, const std::string& source) {
+    if (source.empty()) return connect_tcp(host, port, soon());
+
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    inet_pton(AF_INET, source.c_str(), &local.sin_addr);
+    sockaddr_in remote{};
+    remote.sin_family = AF_INET;
+    remote.sin_port = htons(port);
+    inet_pton(AF_INET, host.c_str(), &remote.sin_addr);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0 ||
+        connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) < 0) {
+        close(fd);
+        throw std::runtime_error("cannot connect from " + source + " to " + host + ":" + std::to_string(port));
+    }
+    return fd;
+}
+
+}  // namespace
+
 struct ScriptedClient::State {
-    explicit State(std::uint16_t port)
-        : connection(std::make_unique<FdStream>(connect_tcp("127.0.0.1", port, soon())), 65536) {}
+    State(std::uint16_t port, const std::string& host, const std::string& source)
+        : connection(std::make_unique<FdStream>(connect_from(host, port, source)), 65536) {}
     Connection connection;
 };
 
-ScriptedClient::ScriptedClient(std::uint16_t port) : state_(std::make_unique<State>(port)) {}
+ScriptedClient::ScriptedClient(std::uint16_t port, const std::string& host, const std::string& source)
+    : state_(std::make_unique<State>(port, host, source)) {}
 ScriptedClient::~ScriptedClient() = default;
 
 Reply ScriptedClient::read_reply() { return state_->connection.read_reply(soon()); }

@@ -35,10 +35,17 @@ FetchmailRun run_fetchmail_odmr(const std::string& directory, std::uint16_t odmr
                                 const std::string& password, const std::string& domains,
                                 std::uint16_t customer_port, std::chrono::seconds timeout = std::chrono::seconds(60));
 
+// Runs fetchmail with protocol ETRN against 127.0.0.1:port for the
+// domains (comma-separated) and waits for it to end.
+FetchmailRun run_fetchmail_etrn(const std::string& directory, std::uint16_t port, const std::string& domains,
+                                std::chrono::seconds timeout = std::chrono::seconds(60));
+
 // A scripted SMTP client: raw lines out, replies in.
 class ScriptedClient {
 public:
-    explicit ScriptedClient(std::uint16_t port);
+    // Connects to host:port; with a source address, from that address
+    // (any 127.0.0.0/8 address works on the loopback interface).
+    explicit ScriptedClient(std::uint16_t port, const std::string& host = "127.0.0.1", const std::string& source = "");
     ~ScriptedClient();
 
     Reply read_reply();

@@ -9,11 +9,11 @@
 
 namespace odmr::test {
 
-std::uint16_t free_port() {
+std::uint16_t free_port(const std::string& host) {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    inet_pton(AF_INET, host.c_str(), &address.sin_addr);
     address.sin_port = 0;
     if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) < 0) {
         close(fd);
@@ -25,13 +25,13 @@ std::uint16_t free_port() {
     return ntohs(address.sin_port);
 }
 
-bool wait_for_port(std::uint16_t port, std::chrono::milliseconds timeout) {
+bool wait_for_port(std::uint16_t port, std::chrono::milliseconds timeout, const std::string& host) {
     return wait_until(
-        [port] {
+        [port, &host] {
             const int fd = socket(AF_INET, SOCK_STREAM, 0);
             sockaddr_in address{};
             address.sin_family = AF_INET;
-            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            inet_pton(AF_INET, host.c_str(), &address.sin_addr);
             address.sin_port = htons(port);
             const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
             close(fd);

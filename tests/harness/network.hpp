@@ -8,11 +8,11 @@
 
 namespace odmr::test {
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-std::uint16_t free_port();
+// A TCP port on the loopback address that was free a moment ago.
+std::uint16_t free_port(const std::string& address = "127.0.0.1");
 
-// Waits until something accepts connections on 127.0.0.1:port.
-bool wait_for_port(std::uint16_t port, std::chrono::milliseconds timeout);
+// Waits until something accepts connections on address:port.
+bool wait_for_port(std::uint16_t port, std::chrono::milliseconds timeout, const std::string& address = "127.0.0.1");
 
 // Waits until a condition holds, checking every 50 ms.
 template <typename Condition>

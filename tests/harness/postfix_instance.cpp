@@ -117,7 +117,7 @@ std::string conf_example(const std::string& relative_path) {
 }
 
 PostfixInstance::PostfixInstance(std::string directory, PostfixOptions options)
-    : directory_(std::move(directory)), options_(std::move(options)), smtp_port_(free_port()) {
+    : directory_(std::move(directory)), options_(std::move(options)), smtp_port_(free_port(options_.listen_address)) {
     make_directory(directory_, 0755);
     make_directory(directory_ + "/queue", 0755);
     make_directory(directory_ + "/data", 0700);
@@ -162,7 +162,7 @@ PostfixInstance::PostfixInstance(std::string directory, PostfixOptions options)
     write_file(directory_ + "/main.cf", main_cf.str());
 
     std::ostringstream master_cf;
-    master_cf << "127.0.0.1:" << smtp_port_ << " inet n - n - - smtpd\n" << base_services << join_lines(options_.master_cf);
+    master_cf << options_.listen_address << ":" << smtp_port_ << " inet n - n - - smtpd\n" << base_services << join_lines(options_.master_cf);
     write_file(directory_ + "/master.cf", master_cf.str());
 
     // Postfix programs wait, re-reading every 300 ms, until main.cf is a
@@ -185,7 +185,7 @@ void PostfixInstance::start() {
     const int status = run_command({std::string(daemon_directory) + "/master", "-c", directory_, "-w"}, output);
     if (status != 0) throw std::runtime_error("master -c " + directory_ + " failed:\n" + output + log());
     running_ = true;
-    if (!wait_for_port(smtp_port_, std::chrono::seconds(20))) {
+    if (!wait_for_port(smtp_port_, std::chrono::seconds(20), options_.listen_address)) {
         throw std::runtime_error("Postfix in " + directory_ + " does not listen on port " + std::to_string(smtp_port_));
     }
 }

@@ -18,6 +18,7 @@ namespace odmr::test {
 
 struct PostfixOptions {
     std::string hostname = "postfix.test";
+    std::string listen_address = "127.0.0.1";  // for the smtpd, any 127.0.0.0/8 address
     std::vector<std::string> main_cf;    // extra main.cf lines, after the base
     std::vector<std::string> master_cf;  // extra master.cf lines
     // Domains delivered to one maildir (DIR/mail/maildir) by virtual(8);
