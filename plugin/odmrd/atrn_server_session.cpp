@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "plugin/odmrd/atrn_request.hpp"
 #include "plugin/odmrd/bridge_paths.hpp"
 #include "smtp/base64.hpp"
 #include "smtp/domain.hpp"
@@ -278,22 +279,6 @@ void AtrnServerSession::handle_auth(const Command& command) {
     account_ = account;
     log::info(concat("login=", account_->login, " authenticated with ", mechanism, " from ", client()));
     reject(235, "2.7.0 Authentication successful");
-}
-
-// Parses the ATRN argument: domains separated by commas, with optional
-// spaces after them. Returns nothing and sets bad to the offending text
-// when one is not a domain name.
-static std::optional<std::set<std::string>> parse_atrn_domains(const std::string& argument, std::string& bad) {
-    std::set<std::string> domains;
-    for (auto part : split(argument, ',')) {
-        const auto domain = normalize_domain(trim(part));
-        if (!domain) {
-            bad = printable(trim(part), 100);
-            return std::nullopt;
-        }
-        domains.insert(*domain);
-    }
-    return domains;
 }
 
 void AtrnServerSession::handle_atrn(const Command& command) {

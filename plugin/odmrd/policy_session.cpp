@@ -21,6 +21,24 @@ std::string attribute(const std::map<std::string, std::string>& attributes, cons
 
 }  // namespace
 
+bool PolicyRequestParser::add_line(std::string_view line, std::string& error) {
+    if (line.empty()) {
+        complete = true;
+        return true;
+    }
+    const auto equals = line.find('=');
+    if (equals == std::string_view::npos || equals == 0) {
+        error = concat("malformed policy request line: ", printable(line));
+        return false;
+    }
+    if (attributes.size() >= policy_max_attributes) {
+        error = "policy request has too many attributes";
+        return false;
+    }
+    attributes[std::string(line.substr(0, equals))] = std::string(line.substr(equals + 1));
+    return true;
+}
+
 PolicySession::PolicySession(std::unique_ptr<Stream> stream, const ServerContext& context, EtrnRuns& runs)
     : connection_(std::move(stream), policy_max_line_length), context_(context), runs_(runs) {}
 
@@ -40,27 +58,22 @@ void PolicySession::run() {
 }
 
 bool PolicySession::read_request(std::map<std::string, std::string>& attributes) {
-    attributes.clear();
-    while (true) {
+    PolicyRequestParser parser;
+    while (!parser.complete) {
         Line line;
         try {
             line = connection_.read_line(Deadline::after(context_.settings.command_timeout));
         } catch (const IoError& error) {
-            if (error.kind() == IoError::Kind::end_of_file && attributes.empty()) return false;
+            if (error.kind() == IoError::Kind::end_of_file && parser.attributes.empty()) return false;
             throw;
         }
         if (line.too_long) throw IoError(IoError::Kind::protocol, "policy request line too long");
-        if (line.text.empty()) return true;
 
-        const auto equals = line.text.find('=');
-        if (equals == std::string_view::npos) {
-            throw IoError(IoError::Kind::protocol, concat("malformed policy request line: ", printable(line.text)));
-        }
-        if (attributes.size() >= policy_max_attributes) {
-            throw IoError(IoError::Kind::protocol, "policy request has too many attributes");
-        }
-        attributes[std::string(line.text.substr(0, equals))] = std::string(line.text.substr(equals + 1));
+        std::string error;
+        if (!parser.add_line(line.text, error)) throw IoError(IoError::Kind::protocol, error);
     }
+    attributes = std::move(parser.attributes);
+    return true;
 }
 
 std::string PolicySession::decide(const std::map<std::string, std::string>& attributes) {

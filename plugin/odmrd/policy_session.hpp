@@ -17,6 +17,17 @@
 
 namespace odmr {
 
+// One policy request: "name=value" lines without their line ends.
+struct PolicyRequestParser {
+    // Adds a line. Returns false and sets error when the line is not
+    // "name=value" or the request has too many attributes; an empty line
+    // completes the request and returns true with complete set.
+    bool add_line(std::string_view line, std::string& error);
+
+    std::map<std::string, std::string> attributes;
+    bool complete = false;
+};
+
 class PolicySession {
 public:
     PolicySession(std::unique_ptr<Stream> stream, const ServerContext& context, EtrnRuns& runs);
