@@ -291,12 +291,15 @@ void LocalRelay::handle_recipient(const Command& command, std::string_view line)
     // the provider expects one reply. With one recipient per transaction
     // that reply is exact; the provider sends the others again later
     // (RFC 5321 section 4.5.3.1.10).
+    const auto path = parse_mail_path(command.argument, "TO:");
+    const std::string recipient = path ? path->address : command.argument;
     if (job_.options.relay.protocol == RelayProtocol::lmtp && recipients_accepted_ >= 1) {
-        return reply_locally(452, "4.5.3 Error: too many recipients; this relay passes one recipient per LMTP transaction");
+        const Reply limit = make_reply(452, "4.5.3 Error: too many recipients; this relay passes one recipient per LMTP transaction");
+        log_refused_recipient(recipient, limit);
+        return reply_locally(limit.code, limit.lines.front());
     }
 
-    const auto path = parse_mail_path(command.argument, "TO:");
-    forward(line, Step::recipient, path ? path->address : command.argument);
+    forward(line, Step::recipient, recipient);
 }
 
 void LocalRelay::handle_data() {

@@ -28,6 +28,13 @@ bool ends_with_message(const std::string& delivered, const std::string& original
            delivered.compare(delivered.size() - expected.size(), expected.size(), expected) == 0;
 }
 
+std::string with_schedule(std::string job, const std::string& schedule) {
+    const std::string on_demand = " on-demand";
+    const auto at = job.find(on_demand);
+    if (at != std::string::npos) job.replace(at, on_demand.size(), " " + schedule);
+    return job;
+}
+
 bool has_line_with(const std::string& text, const std::vector<std::string>& parts) {
     for (const auto& line : lines_of(text)) {
         bool all = true;
@@ -72,8 +79,11 @@ void FetchFixture::start_atrn(OdmrdOptions odmrd_options, std::vector<std::strin
     provider_options.master_cf = lines_of(conf_example("postfix/master.cf"));
     provider_ = std::make_unique<PostfixInstance>(directory_.file("provider"), provider_options);
 
-    odmrd_options.settings.push_back(concat("listen = 127.0.0.2:", odmrd_port_2_));
     odmrd_ = std::make_unique<OdmrdInstance>(directory_.file("odmrd"), *provider_, std::move(odmrd_options));
+
+    // A second listen line adds the address; odmrd listens on both.
+    const std::string settings = read_file(odmrd_->config_file());
+    write_file(odmrd_->config_file(), concat(settings, "listen = 127.0.0.2:", odmrd_port_2_, "\n"));
 
     provider_->start();
     odmrd_->start();

@@ -62,6 +62,9 @@ std::string stored_form(const std::string& message);
 // True when a delivered copy ends with the original message.
 bool ends_with_message(const std::string& delivered, const std::string& original);
 
+// A jobs-table line with its "on-demand" schedule replaced.
+std::string with_schedule(std::string job, const std::string& schedule);
+
 // True when one line of the text contains every part.
 bool has_line_with(const std::string& text, const std::vector<std::string>& parts);
 

@@ -11,10 +11,10 @@
 
 namespace odmr::test {
 
-ScriptedServer::ScriptedServer(Script script) {
+ScriptedServer::ScriptedServer(Script script, int connections) {
     port_ = free_port();
     listener_ = listen_tcp(Endpoint{"127.0.0.1", port_}).front();
-    thread_ = std::thread(&ScriptedServer::serve, this, std::move(script));
+    thread_ = std::thread(&ScriptedServer::serve, this, std::move(script), connections);
 }
 
 ScriptedServer::~ScriptedServer() {
@@ -23,14 +23,15 @@ ScriptedServer::~ScriptedServer() {
     close_fd(listener_);
 }
 
-void ScriptedServer::serve(Script script) {
-    int fd = -1;
-    while (!stop_ && fd < 0) {
-        pollfd entry{listener_, POLLIN, 0};
-        if (poll(&entry, 1, 100) > 0) fd = accept(listener_, nullptr, nullptr);
-    }
+void ScriptedServer::serve(Script script, int connections) {
+    for (int served = 0; served < connections && !stop_; ++served) {
+        int fd = -1;
+        while (!stop_ && fd < 0) {
+            pollfd entry{listener_, POLLIN, 0};
+            if (poll(&entry, 1, 100) > 0) fd = accept(listener_, nullptr, nullptr);
+        }
+        if (fd < 0) break;
 
-    if (fd >= 0) {
         try {
             Connection connection(std::make_unique<FdStream>(fd), 65536);
             script(connection);

@@ -18,22 +18,23 @@ class ScriptedServer {
 public:
     using Script = std::function<void(Connection&)>;
 
-    // Listens on a free loopback port and runs the script on the first
-    // connection. An IoError the script does not catch ends it quietly and
-    // is kept for error().
-    explicit ScriptedServer(Script script);
+    // Listens on a free loopback port and runs the script on each of the
+    // first `connections` connections, one after the other. An exception
+    // the script does not catch ends that connection and is kept for
+    // error().
+    explicit ScriptedServer(Script script, int connections = 1);
     ~ScriptedServer();
     ScriptedServer(const ScriptedServer&) = delete;
     ScriptedServer& operator=(const ScriptedServer&) = delete;
 
     std::uint16_t port() const { return port_; }
 
-    // Waits until the script has ended.
+    // Waits until the script has ended on every connection.
     bool wait_done(std::chrono::milliseconds timeout) const;
     std::string error() const;
 
 private:
-    void serve(Script script);
+    void serve(Script script, int connections);
 
     int listener_ = -1;
     std::uint16_t port_ = 0;
