@@ -61,6 +61,10 @@ std::optional<std::string> base64_decode(std::string_view text) {
             if (digits[j] < 0) return std::nullopt;
         }
 
+        // Canonical form only: the bits that padding drops must be zero.
+        if ((padding == 2 && (digits[1] & 0x0f) != 0) || (padding == 1 && (digits[2] & 0x03) != 0)) {
+            return std::nullopt;
+        }
         const std::uint32_t group = (digits[0] << 18) | (digits[1] << 12) | (digits[2] << 6) | digits[3];
         result += static_cast<char>((group >> 16) & 0xff);
         if (padding < 2) result += static_cast<char>((group >> 8) & 0xff);

@@ -1,5 +1,6 @@
 #include "smtp/capabilities.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "smtp/text.hpp"
@@ -58,7 +59,13 @@ std::vector<std::string> Capabilities::auth_mechanisms() const {
     // The words point into this string, so it must outlive the loop.
     const std::string listed = parameters("AUTH");
     std::vector<std::string> mechanisms;
-    for (auto word : split_words(listed)) mechanisms.push_back(to_upper(word));
+    for (auto word : split_words(listed)) {
+        // A server listing both "AUTH" and "AUTH=" names each mechanism twice.
+        std::string mechanism = to_upper(word);
+        if (std::find(mechanisms.begin(), mechanisms.end(), mechanism) == mechanisms.end()) {
+            mechanisms.push_back(std::move(mechanism));
+        }
+    }
     return mechanisms;
 }
 

@@ -61,6 +61,8 @@ std::optional<MailPath> parse_mail_path(std::string_view argument, std::string_v
         const auto colon = address.find(':');
         if (colon == std::string_view::npos) return std::nullopt;
         address.remove_prefix(colon + 1);
+        // A route to nowhere is not the null path.
+        if (address.empty()) return std::nullopt;
     }
 
     MailPath path;

@@ -17,6 +17,9 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     if (istarts_with(text, "IPv6:")) text.remove_prefix(5);
     const std::string copy(text);
 
+    // inet_pton stops at a NUL byte and would accept what comes before it.
+    if (copy.find('\0') != std::string::npos) return std::nullopt;
+
     IpAddress address;
     in_addr v4{};
     if (inet_pton(AF_INET, copy.c_str(), &v4) == 1) {
@@ -84,6 +87,9 @@ void NetworkList::add(const IpAddress& address, unsigned prefix_length) {
 
 bool NetworkList::contains(const IpAddress& address) const {
     for (const auto& network : networks_) {
+        // An IPv6 network such as ::/0 does not cover IPv4 clients, as in
+        // Postfix's mynetworks.
+        if (network.address.is_v4() != address.is_v4()) continue;
         unsigned bits = network.prefix_length;
         bool match = true;
         for (std::size_t i = 0; i < 16 && bits > 0 && match; ++i) {

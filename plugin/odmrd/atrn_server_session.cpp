@@ -156,7 +156,7 @@ std::optional<std::string> AtrnServerSession::read_sasl_response(bool& cancelled
     return base64_decode(line.text);
 }
 
-std::optional<std::string> AtrnServerSession::authenticate_cram_md5(const Account*& account) {
+std::optional<std::string> AtrnServerSession::authenticate_cram_md5(const Account*& account, std::string& login) {
     const std::string challenge = make_cram_md5_challenge(context_.settings.hostname);
     reply(334, base64_encode(challenge));
 
@@ -167,6 +167,7 @@ std::optional<std::string> AtrnServerSession::authenticate_cram_md5(const Accoun
     const auto response = parse_cram_md5_response(*answer);
     if (!response) return std::string("malformed CRAM-MD5 response");
 
+    login = response->login;
     account = tables_->accounts.find(response->login);
     if (account == nullptr) return concat("unknown login ", printable(response->login, 64));
     if (!account->password.supports_cram_md5()) {
@@ -182,7 +183,8 @@ std::optional<std::string> AtrnServerSession::authenticate_cram_md5(const Accoun
     return std::nullopt;
 }
 
-std::optional<std::string> AtrnServerSession::authenticate_plain(const std::string& initial, const Account*& account) {
+std::optional<std::string> AtrnServerSession::authenticate_plain(const std::string& initial, const Account*& account,
+                                                                 std::string& login) {
     std::optional<std::string> message;
     if (initial.empty()) {
         reply(334, "");
@@ -196,13 +198,15 @@ std::optional<std::string> AtrnServerSession::authenticate_plain(const std::stri
 
     const auto credentials = decode_sasl_plain(*message);
     if (!credentials) return std::string("malformed PLAIN message");
+    login = credentials->login;
     account = tables_->accounts.find(credentials->login);
     if (account == nullptr) return concat("unknown login ", printable(credentials->login, 64));
     if (!account->password.verify(credentials->password)) return concat("wrong password for login ", account->login);
     return std::nullopt;
 }
 
-std::optional<std::string> AtrnServerSession::authenticate_login(const std::string& initial, const Account*& account) {
+std::optional<std::string> AtrnServerSession::authenticate_login(const std::string& initial, const Account*& account,
+                                                                 std::string& attempted_login) {
     bool cancelled = false;
     std::optional<std::string> login;
     if (initial.empty()) {
@@ -219,6 +223,7 @@ std::optional<std::string> AtrnServerSession::authenticate_login(const std::stri
     if (cancelled) return std::string("cancelled");
     if (!password) return std::string("invalid base64");
 
+    attempted_login = *login;
     account = tables_->accounts.find(*login);
     if (account == nullptr) return concat("unknown login ", printable(*login, 64));
     if (!account->password.verify(*password)) return concat("wrong password for login ", account->login);
@@ -255,13 +260,22 @@ void AtrnServerSession::handle_auth(const Command& command) {
         return;
     }
 
+    // A locked-out address gets a temporary failure without its
+    // credentials being looked at, after the same delay as a failure.
+    if (context_.auth_limiter.locked_out(client_address_)) {
+        std::this_thread::sleep_for(context_.settings.auth_failure_delay);
+        reject(454, "4.7.0 Temporary authentication failure: too many failed logins from your address; try again later");
+        return;
+    }
+
     // The tables stay the same for the rest of this session.
     tables_ = context_.tables.get();
     const Account* account = nullptr;
+    std::string login;
     std::optional<std::string> failure;
-    if (mechanism == "CRAM-MD5") failure = authenticate_cram_md5(account);
-    if (mechanism == "PLAIN") failure = authenticate_plain(initial, account);
-    if (mechanism == "LOGIN") failure = authenticate_login(initial, account);
+    if (mechanism == "CRAM-MD5") failure = authenticate_cram_md5(account, login);
+    if (mechanism == "PLAIN") failure = authenticate_plain(initial, account, login);
+    if (mechanism == "LOGIN") failure = authenticate_login(initial, account, login);
 
     if (failure == "cancelled") {
         reject(501, "5.7.0 Authentication cancelled");
@@ -271,12 +285,13 @@ void AtrnServerSession::handle_auth(const Command& command) {
         // Slows down guessing; the delay comes before the reply, so a
         // client cannot skip it.
         log::warning(concat("authentication failed for ", client(), " with ", mechanism, ": ", *failure));
-        std::this_thread::sleep_for(context_.settings.auth_failure_delay);
+        std::this_thread::sleep_for(context_.auth_limiter.record_failure(client_address_, login));
         reject(535, "5.7.8 Error: authentication credentials invalid");
         return;
     }
 
     account_ = account;
+    context_.auth_limiter.record_success(client_address_);
     log::info(concat("login=", account_->login, " authenticated with ", mechanism, " from ", client()));
     reject(235, "2.7.0 Authentication successful");
 }

@@ -36,9 +36,13 @@ private:
     void handle_auth(const Command& command);
     void handle_atrn(const Command& command);
 
-    std::optional<std::string> authenticate_cram_md5(const Account*& account);
-    std::optional<std::string> authenticate_plain(const std::string& initial, const Account*& account);
-    std::optional<std::string> authenticate_login(const std::string& initial, const Account*& account);
+    // Each returns why the login failed, or nothing; login is set to the
+    // login the client tried, when it got that far.
+    std::optional<std::string> authenticate_cram_md5(const Account*& account, std::string& login);
+    std::optional<std::string> authenticate_plain(const std::string& initial, const Account*& account,
+                                                  std::string& login);
+    std::optional<std::string> authenticate_login(const std::string& initial, const Account*& account,
+                                                  std::string& login);
     std::optional<std::string> read_sasl_response(bool& cancelled);
     bool plaintext_auth_allowed() const;
 

@@ -63,9 +63,15 @@ po::options_description setting_options() {
         ("release_rounds", po::value<int>()->default_value(3), "how many times a session asks Postfix again for mail that is still waiting")
         ("etrn_connect_timeout", po::value<int>()->default_value(30), "seconds to connect to a customer's fixed address for ETRN")
         ("etrn_min_interval", po::value<int>()->default_value(10), "seconds after an ETRN run starts before another ETRN for the same domain starts a new run")
-        ("max_sessions", po::value<int>()->default_value(100), "the most ODMR connections served at once")
+        ("max_sessions", po::value<int>()->default_value(1000), "the most connections served at once, per service (ATRN, ETRN, policy)")
+        ("max_sessions_per_client", po::value<int>()->default_value(10), "the most ATRN or ETRN connections from one client address at once")
         ("max_errors", po::value<int>()->default_value(10), "protocol errors after which a client is disconnected with 421")
         ("auth_failure_delay", po::value<int>()->default_value(1000), "milliseconds to wait before answering a failed AUTH")
+        ("auth_lockout_failures", po::value<int>()->default_value(10), "failed AUTH attempts from one address within auth_failure_window that lock the address out")
+        ("auth_lockout_time", po::value<int>()->default_value(600), "seconds a locked-out address gets only 454 to AUTH")
+        ("auth_throttle_failures", po::value<int>()->default_value(10), "failed AUTH attempts for one login within auth_failure_window after which its failures wait five times longer")
+        ("auth_failure_window", po::value<int>()->default_value(600), "seconds a failed AUTH counts towards auth_lockout_failures and auth_throttle_failures")
+        ("user", po::value<std::string>()->default_value(""), "the user odmrd runs as after binding its sockets (such as odmr); it must be able to read the tables and write the bridge directory; empty keeps the starting user")
         ("syslog", po::value<bool>()->default_value(true), "log to syslog with facility mail (yes or no)")
         ("verbose,v", po::bool_switch(), "log debugging detail");
     return options;
@@ -141,6 +147,12 @@ DaemonSettings read_settings(const po::variables_map& values, const SettingSourc
     settings.etrn_min_interval = Seconds(interval);
 
     settings.max_sessions = positive_number(values, sources, "max_sessions");
+    settings.max_sessions_per_client = positive_number(values, sources, "max_sessions_per_client");
+    settings.auth_lockout_failures = positive_number(values, sources, "auth_lockout_failures");
+    settings.auth_throttle_failures = positive_number(values, sources, "auth_throttle_failures");
+    settings.auth_failure_window = positive_seconds(values, sources, "auth_failure_window");
+    settings.auth_lockout_time = positive_seconds(values, sources, "auth_lockout_time");
+    settings.user = values["user"].as<std::string>();
     settings.max_errors = positive_number(values, sources, "max_errors");
     const int delay = values["auth_failure_delay"].as<int>();
     if (delay < 0) throw sources.error("auth_failure_delay", "auth_failure_delay must be 0 or more milliseconds");

@@ -47,9 +47,16 @@ struct DaemonSettings {
     Seconds etrn_connect_timeout{30};
     Seconds etrn_min_interval{10};
 
-    int max_sessions = 100;
+    int max_sessions = 1000;
+    int max_sessions_per_client = 10;
     int max_errors = 10;
     Milliseconds auth_failure_delay{1000};
+    int auth_lockout_failures = 10;
+    int auth_throttle_failures = 10;
+    Seconds auth_failure_window{600};
+    Seconds auth_lockout_time{600};
+
+    std::string user;  // drop to this user after binding the sockets; empty keeps the current user
 
     bool syslog = true;
     bool log_to_stderr = false;

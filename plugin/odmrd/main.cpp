@@ -35,6 +35,7 @@
 #include "plugin/odmrd/daemon_settings.hpp"
 #include "plugin/odmrd/etrn_server_session.hpp"
 #include "plugin/odmrd/policy_session.hpp"
+#include "plugin/odmrd/privileges.hpp"
 #include "plugin/odmrd/startup_checks.hpp"
 #include "plugin/odmrd/tables.hpp"
 #include "plugin/odmrd/tcp_listener.hpp"
@@ -86,8 +87,8 @@ void print_summary(const DaemonSettings& settings, const Tables& tables) {
     std::cout << "\nSTARTTLS: " << (settings.tls_certificate_file.empty() ? "off" : "on") << "\n";
 }
 
-// Creates the bridge directory when it is missing: only odmrd may write to
-// it, and Postfix's group may enter it to reach the sockets.
+// Creates the bridge directory when it is missing: only odmrd's user may
+// write to it, and Postfix's group may enter it to reach the sockets.
 void prepare_bridge_directory(const DaemonSettings& settings, gid_t group) {
     struct stat status{};
     if (stat(settings.bridge_directory.c_str(), &status) == 0) return;
@@ -96,9 +97,11 @@ void prepare_bridge_directory(const DaemonSettings& settings, gid_t group) {
                                         std::strerror(errno), "; create it with: install -d -m 750 ",
                                         settings.bridge_directory));
     }
-    if (group != static_cast<gid_t>(-1) && chown(settings.bridge_directory.c_str(), static_cast<uid_t>(-1), group) < 0) {
+    const uid_t owner = settings.user.empty() ? static_cast<uid_t>(-1) : user_ids(settings.user).uid;
+    if (chown(settings.bridge_directory.c_str(), owner, group) < 0) {
         throw std::runtime_error(concat("cannot give the bridge directory ", settings.bridge_directory,
-                                        " to group ", settings.bridge_socket_group, ": ", std::strerror(errno)));
+                                        " to user ", settings.user, " and group ", settings.bridge_socket_group, ": ",
+                                        std::strerror(errno)));
     }
 }
 
@@ -135,6 +138,18 @@ int wait_for_signals(const sigset_t& signals, const DaemonSettings& settings, Ta
         }
         log::info(concat("stopping on signal ", signal_number));
         return 0;
+    }
+}
+
+bool drop_to_user(const DaemonSettings& settings) {
+    if (settings.user.empty()) return true;
+    try {
+        drop_privileges(settings.user);
+        return true;
+    } catch (const std::runtime_error& error) {
+        log::error(error.what());
+        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        return false;
     }
 }
 
@@ -210,9 +225,13 @@ int run(int argc, char** argv) {
     }
 
     PostfixQueue host(settings.postfix);
-    const ServerContext context{settings, tables, tls, host, delivery_settings(settings, group)};
+    AuthLimiter auth_limiter(AuthLimits{settings.auth_failure_delay, settings.auth_lockout_failures,
+                                        settings.auth_throttle_failures, settings.auth_failure_window,
+                                        settings.auth_lockout_time});
+    const ServerContext context{settings, tables, tls, host, delivery_settings(settings, group), auth_limiter};
 
     if (command.action == DaemonAction::serve_stdio) {
+        if (!drop_to_user(settings)) return exit_os_error;
         AtrnServerSession session(std::make_unique<FdStream>(STDIN_FILENO, STDOUT_FILENO, false),
                                   peer_address(STDIN_FILENO), peer_port(STDIN_FILENO), context);
         session.run();
@@ -228,15 +247,16 @@ int run(int argc, char** argv) {
 
     EtrnRuns etrn_runs(host, EtrnRunSettings{context.delivery, settings.etrn_connect_timeout, settings.etrn_min_interval});
     const std::string busy = "421 4.3.2 Too many connections; try again later\r\n";
-    TcpListener atrn_listener("ATRN", settings.max_sessions, busy, [&context](int fd) {
+    TcpListener atrn_listener("ATRN", settings.max_sessions, settings.max_sessions_per_client, busy, [&context](int fd) {
         AtrnServerSession session(std::make_unique<FdStream>(fd), peer_address(fd), peer_port(fd), context);
         session.run();
     });
-    TcpListener etrn_listener("ETRN", settings.max_sessions, busy, [&context, &etrn_runs](int fd) {
+    TcpListener etrn_listener("ETRN", settings.max_sessions, settings.max_sessions_per_client, busy,
+                              [&context, &etrn_runs](int fd) {
         EtrnServerSession session(std::make_unique<FdStream>(fd), peer_address(fd), peer_port(fd), context, etrn_runs);
         session.run();
     });
-    TcpListener policy_listener("policy", settings.max_sessions, "", [&context, &etrn_runs](int fd) {
+    TcpListener policy_listener("policy", settings.max_sessions, 0, "", [&context, &etrn_runs](int fd) {
         PolicySession session(std::make_unique<FdStream>(fd), context, etrn_runs);
         session.run();
     });
@@ -244,6 +264,15 @@ int run(int argc, char** argv) {
         atrn_listener.open(settings.listen, 366);
         etrn_listener.open(settings.etrn_listen, 25);
         policy_listener.open(settings.policy_listen, 10031);
+    } catch (const std::exception& error) {
+        log::error(error.what());
+        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        return exit_os_error;
+    }
+
+    // Every socket is bound; no client byte has been read yet.
+    if (!drop_to_user(settings)) return exit_os_error;
+    try {
         atrn_listener.start();
         etrn_listener.start();
         policy_listener.start();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "plugin/host/host_queue.hpp"
+#include "plugin/odmrd/auth_limiter.hpp"
 #include "plugin/odmrd/customer_delivery.hpp"
 #include "plugin/odmrd/daemon_settings.hpp"
 #include "plugin/odmrd/tables.hpp"
@@ -18,6 +19,7 @@ struct ServerContext {
     std::shared_ptr<TlsContext> tls;  // nullptr when STARTTLS is not configured
     HostQueue& host;
     DeliverySettings delivery;
+    AuthLimiter& auth_limiter;
 };
 
 }  // namespace odmr

@@ -60,11 +60,12 @@ void TcpListener::accept_loop() {
             if (fd < 0) continue;
             set_tcp_no_delay(fd);
 
-            // Over the limit the client hears why instead of waiting in the
+            // Over a limit the client hears why instead of waiting in the
             // listen queue.
-            if (sessions_.load() >= max_sessions_) {
-                log::warning(concat("too many ", name_, " sessions (", max_sessions_, "): rejected [",
-                                    peer_address(fd), "]:", peer_port(fd)));
+            const std::string address = peer_address(fd);
+            std::string reason;
+            if (!admit(address, reason)) {
+                log::warning(concat(reason, ": rejected [", address, "]:", peer_port(fd)));
                 if (!busy_reply_.empty() &&
                     send(fd, busy_reply_.data(), busy_reply_.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
                     log::debug("cannot send the too-many-connections reply");
@@ -73,13 +74,35 @@ void TcpListener::accept_loop() {
                 continue;
             }
 
-            ++sessions_;
-            std::thread([this, fd] {
+            std::thread([this, fd, address] {
                 handler_(fd);
-                --sessions_;
+                release(address);
             }).detach();
         }
     }
+}
+
+bool TcpListener::admit(const std::string& address, std::string& reason) {
+    const std::lock_guard lock(mutex_);
+    if (sessions_ >= max_sessions_) {
+        reason = concat("too many ", name_, " sessions (", max_sessions_, ")");
+        return false;
+    }
+    int& from_client = sessions_per_client_[address];
+    if (max_per_client_ > 0 && from_client >= max_per_client_) {
+        reason = concat("too many ", name_, " sessions from one address (", max_per_client_, ")");
+        if (from_client == 0) sessions_per_client_.erase(address);
+        return false;
+    }
+    ++sessions_;
+    ++from_client;
+    return true;
+}
+
+void TcpListener::release(const std::string& address) {
+    const std::lock_guard lock(mutex_);
+    --sessions_;
+    if (--sessions_per_client_[address] <= 0) sessions_per_client_.erase(address);
 }
 
 void TcpListener::stop() {

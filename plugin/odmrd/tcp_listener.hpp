@@ -4,7 +4,8 @@
 // requests.
 #pragma once
 
-#include <atomic>
+#include <map>
+#include <mutex>
 #include <functional>
 #include <string>
 #include <thread>
@@ -19,9 +20,11 @@ public:
 
     // name goes into log lines ("ATRN", "ETRN", "policy"). busy_reply is
     // what a client over the limit gets before the socket closes.
-    TcpListener(std::string name, int max_sessions, std::string busy_reply, Handler handler)
+    // max_per_client limits the sessions from one address (0: no limit).
+    TcpListener(std::string name, int max_sessions, int max_per_client, std::string busy_reply, Handler handler)
         : name_(std::move(name)),
           max_sessions_(max_sessions),
+          max_per_client_(max_per_client),
           busy_reply_(std::move(busy_reply)),
           handler_(std::move(handler)) {}
     ~TcpListener();
@@ -39,8 +42,13 @@ public:
 private:
     void accept_loop();
 
+    // Counts a new session from an address; false when it is over a limit.
+    bool admit(const std::string& address, std::string& reason);
+    void release(const std::string& address);
+
     std::string name_;
     int max_sessions_;
+    int max_per_client_;
     std::string busy_reply_;
     Handler handler_;
     std::vector<int> sockets_;
@@ -48,7 +56,9 @@ private:
     int wake_read_ = -1;
     int wake_write_ = -1;
     std::thread acceptor_;
-    std::atomic<int> sessions_{0};
+    std::mutex mutex_;
+    int sessions_ = 0;
+    std::map<std::string, int> sessions_per_client_;
 };
 
 }  // namespace odmr

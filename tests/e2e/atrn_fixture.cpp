@@ -61,7 +61,8 @@ std::string AtrnFixture::hold_message(const std::vector<std::string>& recipients
 }
 
 FetchmailRun AtrnFixture::fetch(const std::string& login, const std::string& password, const std::string& domains) {
-    return run_fetchmail_odmr(directory_.path(), odmrd_->port(), login, password, domains, customer_->smtp_port());
+    return run_fetchmail_odmr(directory_.path(), odmrd_->port(), login, password, domains, customer_->smtp_port(),
+                              std::chrono::seconds(60), customer_->listen_address());
 }
 
 std::unique_ptr<ScriptedClient> AtrnFixture::login_cram_md5(const std::string& login, const std::string& password) {

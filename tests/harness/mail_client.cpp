@@ -86,13 +86,14 @@ FetchmailRun run_fetchmail_etrn(const std::string& directory, std::uint16_t port
 
 FetchmailRun run_fetchmail_odmr(const std::string& directory, std::uint16_t odmrd_port, const std::string& login,
                                 const std::string& password, const std::string& domains,
-                                std::uint16_t customer_port, std::chrono::seconds timeout) {
+                                std::uint16_t customer_port, std::chrono::seconds timeout,
+                                const std::string& customer_address) {
     const std::string home = directory + "/fetchmail";
     make_directory(home, 0700);
     const std::string rc = home + "/fetchmailrc";
     write_file(rc,
                concat("poll 127.0.0.1 service ", odmrd_port, " protocol ODMR\n", "  user \"", login, "\" password \"",
-                      password, "\"\n", "  fetchdomains ", domains, "\n", "  smtphost 127.0.0.1/", customer_port, "\n"),
+                      password, "\"\n", "  fetchdomains ", domains, "\n", "  smtphost ", customer_address, "/", customer_port, "\n"),
                0600);
 
     // A private pid file: as root, fetchmail's default lock is one file for

@@ -33,7 +33,8 @@ struct FetchmailRun {
 // customer's smtpd, and waits for it to end.
 FetchmailRun run_fetchmail_odmr(const std::string& directory, std::uint16_t odmrd_port, const std::string& login,
                                 const std::string& password, const std::string& domains,
-                                std::uint16_t customer_port, std::chrono::seconds timeout = std::chrono::seconds(60));
+                                std::uint16_t customer_port, std::chrono::seconds timeout = std::chrono::seconds(60),
+                                const std::string& customer_address = "127.0.0.1");
 
 // Runs fetchmail with protocol ETRN against 127.0.0.1:port for the
 // domains (comma-separated) and waits for it to end.

@@ -43,7 +43,13 @@ OdmrdInstance::OdmrdInstance(const std::string& directory, PostfixInstance& prov
         "release_grace_time = 1",
         "auth_failure_delay = 100",
     };
-    settings.insert(settings.end(), options.settings.begin(), options.settings.end());
+    // A test's own setting replaces the default of the same name, because
+    // odmrd refuses a setting given twice.
+    const auto name_of = [](const std::string& line) { return line.substr(0, line.find(' ')); };
+    for (const auto& line : options.settings) {
+        std::erase_if(settings, [&](const std::string& existing) { return name_of(existing) == name_of(line); });
+        settings.push_back(line);
+    }
     write_file(config_file_, join(settings));
 
     // The transport map comes from odmrd, as an admin would make it.

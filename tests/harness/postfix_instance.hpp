@@ -39,6 +39,7 @@ public:
 
     const std::string& directory() const { return directory_; }
     std::uint16_t smtp_port() const { return smtp_port_; }
+    const std::string& listen_address() const { return options_.listen_address; }
 
     // Runs postmap for a table file in this instance's configuration.
     void postmap(const std::string& file) const;
