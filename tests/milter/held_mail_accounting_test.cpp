@@ -60,7 +60,7 @@ TEST(HeldMailAccounting, AcceptedMessageCountsUntilListed) {
     EXPECT_EQ(accounting.accepted_count(), 0u);
 }
 
-TEST(HeldMailAccounting, AcceptedMessageMissingFromListingStaysWithinGraceTime) {
+TEST(HeldMailAccounting, AcceptedMessageStaysWithinGraceTime) {
     HeldMailAccounting accounting(10s);
     accounting.apply(listing_at(Clock::now(), {}));
     accounting.reserve("example.com", {}, 0);

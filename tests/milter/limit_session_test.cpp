@@ -317,7 +317,7 @@ TEST_F(LimitSessionTest, LocalSubmissionTooLargeRejectedAtEnd) {
     EXPECT_EQ(context_.last_reply().code, "552");
 }
 
-TEST_F(LimitSessionTest, SmtpOnPortZeroOnlyWhenMacroSaysSo) {
+TEST_F(LimitSessionTest, SmtpPortRejectsAtRcpt) {
     use_table("example.com max_messages=1\n");
     listed({{"example.com", {1, 100}}});
     context_.macros["{daemon_port}"] = "25";

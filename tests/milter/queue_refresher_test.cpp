@@ -13,9 +13,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A host queue with a fixed content. The refresher's own logic (sums per
-// domain, failures, the thread) is what these tests check; the end-to-end
-// tests run the same code on a real Postfix queue through postqueue -j.
+// A host queue with a fixed content, for the refresher's own logic: the
+// sums per domain, failures and the thread. The end-to-end tests run the
+// same code on a real Postfix queue through postqueue -j.
 class FakeHostQueue : public HostQueue {
 public:
     std::vector<HeldMessage> list_held(const DomainFilter& filter) override {
