@@ -98,7 +98,8 @@ ProviderSession open_provider_session(const Job& job) {
         const int fd = connect_tcp(job.provider_host, job.provider_port, connect_deadline);
         session.address = peer_address(fd);
         session.port = peer_port(fd);
-        session.relay_name = concat(job.provider_host, "[", session.address, "]:", session.port);
+        session.relay_name = concat(job.provider_host == session.address ? "" : job.provider_host, "[", session.address,
+                                    "]:", session.port);
         session.connection = std::make_unique<Connection>(std::make_unique<FdStream>(fd), provider_max_line_length);
     } catch (const IoError& error) {
         throw JobFailure(JobOutcome::transient_failure, error.what());

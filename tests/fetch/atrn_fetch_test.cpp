@@ -51,7 +51,7 @@ TEST_F(AtrnFetch, LogsEachMessageAndTheSession) {
     EXPECT_EQ(count_of(run.output, "status=sent (250 2.0.0 Ok: queued as "), 2u) << run.output;
     EXPECT_NE(run.output.find("from=<sender@sender.test>, nrcpt=2, size="), std::string::npos) << run.output;
     EXPECT_NE(run.output.find("from=<sender@sender.test>, nrcpt=1, size="), std::string::npos) << run.output;
-    EXPECT_NE(run.output.find("office: session end: provider=127.0.0.2[127.0.0.2]:"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("office: session end: provider=[127.0.0.2]:"), std::string::npos) << run.output;
     EXPECT_NE(run.output.find(" messages=2 refused=0 bytes="), std::string::npos) << run.output;
     EXPECT_NE(run.output.find("reason=the provider sent QUIT"), std::string::npos) << run.output;
     EXPECT_NE(run.output.find("office: job done: result=success"), std::string::npos) << run.output;
@@ -76,7 +76,7 @@ TEST_F(AtrnFetch, XclientShowsProviderAddress) {
         EXPECT_NE(line.find("client=unknown[127.0.0.2]"), std::string::npos) << line;
         EXPECT_EQ(line.find("127.0.0.1"), std::string::npos) << line;
     }
-    EXPECT_NE(run.output.find("XCLIENT told the local MTA that the client is 127.0.0.2[127.0.0.2]:"), std::string::npos)
+    EXPECT_NE(run.output.find("XCLIENT told the local MTA that the client is [127.0.0.2]:"), std::string::npos)
         << run.output;
 }
 

@@ -27,7 +27,7 @@ TEST_F(EtrnFetch, HeldMailArrivesAfterEtrn) {
     const FetchRun run = fetch_->run_once();
 
     EXPECT_EQ(run.status, 0) << run.output;
-    EXPECT_NE(run.output.find("backup: ETRN example.org at 127.0.0.1[127.0.0.1]:"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("backup: ETRN example.org at [127.0.0.1]:"), std::string::npos) << run.output;
     EXPECT_NE(run.output.find(": 250 Queuing started (queuing started)"), std::string::npos) << run.output;
     ASSERT_TRUE(customer_->wait_for_delivered(3, 30s)) << provider_->log() << customer_->log();
     for (const auto& copy : customer_->delivered_messages()) {
@@ -43,7 +43,7 @@ TEST_F(EtrnFetch, UnknownDomainGets459) {
     const FetchRun run = fetch_->run_once();
 
     EXPECT_EQ(run.status, 1) << run.output;
-    EXPECT_NE(run.output.find("ETRN example.net at 127.0.0.1[127.0.0.1]:"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("ETRN example.net at [127.0.0.1]:"), std::string::npos) << run.output;
     EXPECT_NE(run.output.find("459 <example.net>: service unavailable (node refused by the provider)"),
               std::string::npos)
         << run.output;
@@ -58,7 +58,7 @@ TEST_F(EtrnFetch, PasswordNeverLogged) {
 
     const FetchRun run = fetch_->run_once();
 
-    EXPECT_NE(run.output.find("ETRN example.org ******** at 127.0.0.1"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("ETRN example.org ******** at [127.0.0.1]"), std::string::npos) << run.output;
     EXPECT_EQ(run.output.find("s3cret-etrn"), std::string::npos) << "a password reached the log";
 }
 

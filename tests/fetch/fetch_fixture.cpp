@@ -56,17 +56,11 @@ FetchFixture::FetchFixture() : directory_("odmr-fetch-test"), relay_port_(free_p
 
 void FetchFixture::start_customer(std::vector<std::string> customer_main_cf) {
     // The listener exactly as conf-examples has it, on a free port.
-    std::string listener = conf_example("customer/master.cf");
-    const std::string example_service = "\n127.0.0.1:10026 ";
-    const auto service = listener.find(example_service);
-    ASSERT_NE(service, std::string::npos) << "conf-examples/customer/master.cf has no 127.0.0.1:10026 service";
-    listener.replace(service, example_service.size(), concat("\n127.0.0.1:", relay_port_, " "));
-
     PostfixOptions options;
     options.hostname = "customer.test";
     options.mailbox_domains = {"example.com", "example.net", "example.org"};
     options.main_cf = std::move(customer_main_cf);
-    options.master_cf = lines_of(listener);
+    options.master_cf = customer_listener_lines(relay_port_);
     customer_ = std::make_unique<PostfixInstance>(directory_.file("customer"), options);
     customer_->start();
     ASSERT_TRUE(wait_for_port(relay_port_, std::chrono::seconds(10))) << customer_->log();

@@ -1,7 +1,10 @@
 #include "tests/harness/fetch_instance.hpp"
 
+#include <stdexcept>
+
 #include "smtp/text.hpp"
 #include "tests/harness/network.hpp"
+#include "tests/harness/postfix_instance.hpp"
 #include "tests/harness/temp_directory.hpp"
 
 namespace odmr::test {
@@ -66,6 +69,20 @@ std::string OdmrFetchInstance::daemon_log() const { return read_file(directory_ 
 
 bool OdmrFetchInstance::wait_for_daemon_log(const std::string& text, std::chrono::milliseconds timeout) const {
     return wait_until([&] { return daemon_log().find(text) != std::string::npos; }, timeout);
+}
+
+std::vector<std::string> customer_listener_lines(std::uint16_t port) {
+    std::string text = conf_example("customer/master.cf");
+    const std::string example_service = "\n127.0.0.1:10026 ";
+    const auto service = text.find(example_service);
+    if (service == std::string::npos) {
+        throw std::runtime_error("conf-examples/customer/master.cf has no 127.0.0.1:10026 service");
+    }
+    text.replace(service, example_service.size(), concat("\n127.0.0.1:", port, " "));
+
+    std::vector<std::string> lines;
+    for (const auto line : split(text, '\n')) lines.emplace_back(line);
+    return lines;
 }
 
 std::string atrn_job_line(const std::string& name, const std::string& address, std::uint16_t port,

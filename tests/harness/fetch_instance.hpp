@@ -57,6 +57,10 @@ private:
     std::unique_ptr<ChildProcess> daemon_;
 };
 
+// The customer's listener from conf-examples/customer/master.cf, as
+// master.cf lines, with its example port 10026 replaced by `port`.
+std::vector<std::string> customer_listener_lines(std::uint16_t port);
+
 // A line of the jobs table for an ATRN job against odmrd at address:port,
 // relaying into relay_port on 127.0.0.1; options are added at the end.
 std::string atrn_job_line(const std::string& name, const std::string& address, std::uint16_t port,
