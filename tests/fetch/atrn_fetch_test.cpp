@@ -209,6 +209,26 @@ TEST_F(AtrnFetch, LocalMtaDownKeepsEverything) {
     EXPECT_EQ(provider_->queued_recipients(), 2u) << provider_->log();
 }
 
+TEST_F(AtrnFetch, RelayThroughUnixSocket) {
+    // A second smtpd of the customer's Postfix listens on a UNIX-domain
+    // socket in its private directory.
+    start_atrn({}, {}, {"odmr-unix unix  -       -       n       -       -       smtpd",
+                        "  -o syslog_name=postfix/odmr-unix"});
+    const std::string original = hold_message({"a@example.com"}, "through a socket");
+    const std::string socket = customer_->directory() + "/queue/private/odmr-unix";
+    fetch_->write_jobs({atrn_job_line("office", "127.0.0.2", odmrd_port_2_, "example.com;alice:alice-secret",
+                                      relay_port_, "relay=unix:" + socket)});
+
+    const FetchRun run = fetch_->run_once();
+
+    EXPECT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find("relay=unix:" + socket + ", status=sent (250 2.0.0 Ok: queued as "), std::string::npos)
+        << run.output;
+    ASSERT_TRUE(customer_->wait_for_delivered(1, 20s)) << customer_->log();
+    EXPECT_TRUE(ends_with_message(customer_->delivered_messages().front(), original));
+    EXPECT_NE(customer_->log().find("postfix/odmr-unix/smtpd"), std::string::npos) << customer_->log();
+}
+
 TEST_F(AtrnFetch, ManyPipelinedMessagesArrive) {
     start_atrn();
     constexpr std::size_t count = 30;

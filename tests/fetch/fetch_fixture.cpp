@@ -54,19 +54,22 @@ FetchFixture::FetchFixture() : directory_("odmr-fetch-test"), relay_port_(free_p
     fetch_ = std::make_unique<OdmrFetchInstance>(directory_.file("fetch"));
 }
 
-void FetchFixture::start_customer(std::vector<std::string> customer_main_cf) {
+void FetchFixture::start_customer(std::vector<std::string> customer_main_cf,
+                                  std::vector<std::string> customer_master_cf) {
     // The listener exactly as conf-examples has it, on a free port.
     PostfixOptions options;
     options.hostname = "customer.test";
     options.mailbox_domains = {"example.com", "example.net", "example.org"};
     options.main_cf = std::move(customer_main_cf);
     options.master_cf = customer_listener_lines(relay_port_);
+    options.master_cf.insert(options.master_cf.end(), customer_master_cf.begin(), customer_master_cf.end());
     customer_ = std::make_unique<PostfixInstance>(directory_.file("customer"), options);
     customer_->start();
     ASSERT_TRUE(wait_for_port(relay_port_, std::chrono::seconds(10))) << customer_->log();
 }
 
-void FetchFixture::start_atrn(OdmrdOptions odmrd_options, std::vector<std::string> customer_main_cf) {
+void FetchFixture::start_atrn(OdmrdOptions odmrd_options, std::vector<std::string> customer_main_cf,
+                              std::vector<std::string> customer_master_cf) {
     PostfixOptions provider_options;
     provider_options.hostname = "provider.test";
     provider_options.main_cf = lines_of(conf_example("postfix/main.cf"));
@@ -81,7 +84,7 @@ void FetchFixture::start_atrn(OdmrdOptions odmrd_options, std::vector<std::strin
 
     provider_->start();
     odmrd_->start();
-    start_customer(std::move(customer_main_cf));
+    start_customer(std::move(customer_main_cf), std::move(customer_master_cf));
 }
 
 void FetchFixture::start_etrn(std::vector<std::string> provider_main_cf) {

@@ -26,14 +26,17 @@ protected:
     // Starts the provider, odmrd and the customer. odmrd listens on
     // 127.0.0.1 and on 127.0.0.2, so a test can give the provider an
     // address that differs from odmr-fetch's own.
-    void start_atrn(OdmrdOptions odmrd_options = {}, std::vector<std::string> customer_main_cf = {});
+    void start_atrn(OdmrdOptions odmrd_options = {}, std::vector<std::string> customer_main_cf = {},
+                    std::vector<std::string> customer_master_cf = {});
 
     // Starts a provider Postfix that holds example.org for ETRN towards the
     // customer's smtpd, with extra main.cf lines, and the customer.
     void start_etrn(std::vector<std::string> provider_main_cf = {});
 
-    // Starts only the customer, for tests with a scripted provider.
-    void start_customer(std::vector<std::string> customer_main_cf = {});
+    // Starts only the customer, for tests with a scripted provider; the
+    // extra master.cf lines come after the listener.
+    void start_customer(std::vector<std::string> customer_main_cf = {},
+                        std::vector<std::string> customer_master_cf = {});
 
     // Submits a message to the provider and waits until Postfix holds it.
     std::string hold_message(const std::vector<std::string>& recipients, const std::string& subject,

@@ -1,7 +1,10 @@
 // TLS towards the provider: odmrd with a certificate made for the test,
 // STARTTLS as each job asks, and PLAIN only under TLS.
+#include "smtp/base64.hpp"
 #include "smtp/text.hpp"
+#include "smtp/tls.hpp"
 #include "tests/fetch/fetch_fixture.hpp"
+#include "tests/fetch/scripted_server.hpp"
 
 namespace odmr::test {
 namespace {
@@ -12,20 +15,23 @@ constexpr int exit_permanent_failure = 1;
 
 class TlsFetch : public FetchFixture {
 protected:
-    // Makes a self-signed certificate for "localhost" and starts odmrd with
-    // STARTTLS.
-    void start_with_tls() {
+    // Makes a self-signed certificate for "localhost".
+    void make_certificate() {
         certificate_ = directory_.file("provider-certificate.pem");
-        const std::string key = directory_.file("provider-key.pem");
+        key_ = directory_.file("provider-key.pem");
         std::string output;
-        const int status = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+        const int status = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key_,
                                         "-out", certificate_, "-days", "2", "-subj", "/CN=localhost", "-addext",
                                         "subjectAltName=DNS:localhost"},
                                        output);
         ASSERT_EQ(status, 0) << output;
+    }
 
+    // Starts odmrd with STARTTLS and that certificate.
+    void start_with_tls() {
+        make_certificate();
         OdmrdOptions options;
-        options.settings = {"tls_certificate_file = " + certificate_, "tls_key_file = " + key};
+        options.settings = {"tls_certificate_file = " + certificate_, "tls_key_file = " + key_};
         start_atrn(options);
     }
 
@@ -34,6 +40,7 @@ protected:
     }
 
     std::string certificate_;
+    std::string key_;
 };
 
 TEST_F(TlsFetch, VerifiedStartTlsAllowsPlain) {
@@ -90,6 +97,43 @@ TEST_F(TlsFetch, PlainNeverWithoutTls) {
                               "without TLS"),
               std::string::npos)
         << run.output;
+}
+
+TEST_F(TlsFetch, ImplicitTlsFromFirstByte) {
+    // odmrd has no implicit-TLS port, so a scripted provider plays one: TLS
+    // first, then the session up to a 453.
+    make_certificate();
+    start_customer();
+    const auto context = TlsContext::server(certificate_, key_);
+    std::string tls_description;
+    ScriptedServer provider([&](Connection& connection) {
+        const Deadline soon = Deadline::after(Seconds(30));
+        connection.start_tls(*context, TlsStream::Role::server, {}, soon);
+        tls_description = connection.tls_description();
+        connection.send_reply(220, "fake.provider ESMTP");
+        read_command(connection, "EHLO");
+        connection.send_reply(250, "fake.provider\nAUTH CRAM-MD5\nATRN");
+        read_command(connection, "AUTH CRAM-MD5");
+        connection.send_reply(334, base64_encode("<1.2@fake.provider>"));
+        connection.read_line(soon);
+        connection.send_reply(235, "2.7.0 Authentication successful");
+        read_command(connection, "ATRN");
+        connection.send_reply(453, "You have no mail");
+        read_command(connection, "QUIT");
+        connection.send_reply(221, "2.0.0 Bye");
+        connection.flush(soon);
+    });
+    fetch_->write_jobs({atrn_job_line("implicit", "localhost", provider.port(), "example.com;alice:alice-secret",
+                                      relay_port_, "tls=implicit tls_verify=yes tls_ca_file=" + certificate_)});
+
+    const FetchRun run = fetch_->run_once();
+
+    EXPECT_EQ(run.status, 0) << run.output;
+    ASSERT_TRUE(provider.wait_done(10s));
+    EXPECT_EQ(provider.error(), "");
+    EXPECT_NE(tls_description.find("TLSv1."), std::string::npos);
+    EXPECT_NE(run.output.find("implicit: TLS with localhost[127.0.0.1]:"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("453 You have no mail (no mail waiting)"), std::string::npos) << run.output;
 }
 
 }  // namespace
