@@ -98,6 +98,8 @@ JobResult run_atrn_job(const Job& job, const JobContext& context) {
         }
     } catch (const JobFailure& failure) {
         return JobResult{failure.outcome(), failure.what()};
+    } catch (const std::exception& error) {
+        return JobResult{JobOutcome::transient_failure, concat("unexpected error: ", error.what())};
     }
 }
 

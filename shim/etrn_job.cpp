@@ -93,6 +93,8 @@ JobResult run_etrn_job(const Job& job, const JobContext& context) {
         return result;
     } catch (const JobFailure& failure) {
         return JobResult{failure.outcome(), failure.what()};
+    } catch (const std::exception& error) {
+        return JobResult{JobOutcome::transient_failure, concat("unexpected error: ", error.what())};
     }
 }
 

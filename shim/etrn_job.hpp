@@ -1,5 +1,5 @@
-// An ETRN job (RFC 1985): asks the provider to start delivering the held
-// mail of each node to this host's fixed address. The mail then arrives
+// An ETRN job (RFC 1985): requests that the provider start delivering the
+// held mail of each node to this host's fixed address. The mail then arrives
 // over a new connection from the provider, straight to the local MTA.
 #pragma once
 

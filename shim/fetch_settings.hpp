@@ -20,8 +20,8 @@ struct FetchSettings {
     JobOptions job_defaults;
 
     Seconds retry_delay{60};        // after the first failure of a job
-    Seconds max_retry_delay{3600};  // the backoff never waits longer
-    Seconds max_jitter{30};         // the most a scheduled run is moved later at random
+    Seconds max_retry_delay{3600};  // the longest wait of the backoff
+    Seconds max_jitter{30};         // the maximum random delay of a scheduled run
 
     bool syslog = true;
     bool log_to_stderr = false;

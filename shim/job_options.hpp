@@ -39,7 +39,7 @@ struct JobOptions {
     bool tls_verify = true;   // check the certificate chain and the provider's name
 
     // The SASL mechanisms to try, best first. PLAIN and LOGIN are used only
-    // under TLS, whatever this list says.
+    // under TLS, whatever this list contains.
     std::vector<std::string> auth_mechanisms{"SCRAM-SHA-256", "CRAM-MD5", "PLAIN", "LOGIN"};
 
     Seconds connect_timeout{30};

@@ -31,7 +31,7 @@ private:
     JobOutcome outcome_;
 };
 
-// What every job run shares.
+// The state every job run shares.
 struct JobContext {
     const FetchSettings& settings;
     const std::atomic<bool>& stopping;  // SIGTERM arrived: finish the message in flight, then end

@@ -58,12 +58,13 @@ struct JobsTable {
 std::map<std::string, std::string> load_passwords_file(const std::string& path);
 
 // Reads the jobs table; passwords_file may be empty when no password is
-// written as "*". Refuses a table that holds passwords itself while every
-// user may read it. Throws ConfigError naming the file, line, value and fix.
+// written as "*". Refuses a table that contains passwords itself while
+// every user may read it. Throws ConfigError naming the file, line, value and fix.
 JobsTable load_jobs_table(const std::string& jobs_file, const std::string& passwords_file, const JobOptions& defaults);
 
-// The same for text in memory; `file` names it in errors and `passwords`
-// answers "*" passwords (passwords_file names the file in errors).
+// The same for text in memory. `file` names it in errors, and `passwords`
+// supplies the passwords written as "*" (passwords_file names that file in
+// errors).
 JobsTable parse_jobs_table(const std::string& text, const std::string& file,
                            const std::map<std::string, std::string>& passwords, const std::string& passwords_file,
                            const JobOptions& defaults);

@@ -136,6 +136,10 @@ RelaySummary LocalRelay::run() {
             quit_local();
             end_session(concat("lost the provider: ", error.what()), false);
         }
+    } catch (const std::exception& error) {
+        log::error(concat(job_.name, ": relay failed: ", error.what()));
+        shut_down(421, concat("4.3.0 ", job_.options.helo_name, " Error: local error; try again later"),
+                  concat("local error: ", error.what()));
     }
 
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
@@ -197,10 +201,10 @@ Reply LocalRelay::introduce_provider(const Reply& greeting) {
         }
     }();
     if (reply.code == 220) {
-        log::info(concat(job_.name, ": XCLIENT told the local MTA that the client is ", identity_.relay_name));
+        log::info(concat(job_.name, ": XCLIENT set the local MTA's client to ", identity_.relay_name));
         return reply;
     }
-    log::warning(concat(job_.name, ": the local MTA refused XCLIENT (", reply.summary(),
+    log::warning(concat(job_.name, ": the local MTA rejected XCLIENT (", reply.summary(),
                         "); its restrictions see this host instead of the provider"));
     return greeting;
 }
@@ -267,7 +271,7 @@ void LocalRelay::handle_line(const Line& line) {
 void LocalRelay::handle_hello(const Command& command) {
     if (command.argument.empty()) return reply_locally(501, concat("5.5.4 Syntax: ", command.verb, " hostname"));
 
-    // LMTP knows only LHLO (RFC 2033 section 4.1).
+    // LMTP has LHLO in place of EHLO and HELO (RFC 2033 section 4.1).
     const bool lmtp = job_.options.relay.protocol == RelayProtocol::lmtp;
     forward(concat(lmtp ? "LHLO" : command.verb, " ", command.argument), Step::hello, command.verb);
 }
@@ -287,10 +291,10 @@ void LocalRelay::handle_mail(const Command& command, std::string_view line) {
 }
 
 void LocalRelay::handle_recipient(const Command& command, std::string_view line) {
-    // An LMTP server answers the end of a message once per recipient, but
-    // the provider expects one reply. With one recipient per transaction
-    // that reply is exact; the provider sends the others again later
-    // (RFC 5321 section 4.5.3.1.10).
+    // An LMTP server replies to the end of a message once per recipient,
+    // but the provider expects one reply. With one recipient per
+    // transaction that reply is exact, and the provider sends the others
+    // again later (RFC 5321 section 4.5.3.1.10).
     const auto path = parse_mail_path(command.argument, "TO:");
     const std::string recipient = path ? path->address : command.argument;
     if (job_.options.relay.protocol == RelayProtocol::lmtp && recipients_accepted_ >= 1) {
@@ -396,7 +400,7 @@ void LocalRelay::resolve(const Pending& item) {
         if (reply.code == 354 && recipients_accepted_ == 0 && job_.options.relay.protocol == RelayProtocol::lmtp) {
             // RFC 2033 section 4.2: without a recipient an LMTP server must
             // refuse DATA; this one would owe no reply after the body.
-            throw LocalMtaLost("the local LMTP server answered DATA with 354 although it accepted no recipient");
+            throw LocalMtaLost("the local LMTP server replied 354 to DATA although it accepted no recipient");
         }
         provider_.send_reply(reply);
         // A DATA refused after every recipient was refused needs no line
@@ -425,7 +429,7 @@ void LocalRelay::resolve(const Pending& item) {
         break;
     }
 
-    // 421: the local MTA is closing, and the provider now knows it too.
+    // 421: the local MTA is closing, and the provider has that reply too.
     if (reply.code == 421) {
         local_lost_ = true;
         provider_.flush(provider_deadline());

@@ -8,7 +8,7 @@
 // pass through unchanged in chunks. Pipelined commands are forwarded as
 // they come, and the replies go back together once the provider waits.
 //
-// The relay answers itself only where it must: commands that would act on
+// The relay replies on its own only where it must. Commands that act on
 // the connection rather than on mail (STARTTLS, AUTH, XCLIENT, BDAT...) get
 // 502, and the EHLO reply keeps only the extensions that pass through a
 // line relay.
@@ -26,7 +26,7 @@
 
 namespace odmr {
 
-// Who the provider is, for XCLIENT and the log.
+// The provider's identity, for XCLIENT and the log.
 struct ProviderIdentity {
     std::string name;     // the provider's host name as the job names it, or "" for an address
     std::string address;  // its address on the connection
@@ -44,7 +44,8 @@ struct RelaySummary {
 
 class LocalRelay {
 public:
-    // provider is the connection on which ATRN was just answered with 250.
+    // provider is the connection on which the provider just replied 250 to
+    // ATRN.
     LocalRelay(Connection& provider, const Job& job, ProviderIdentity identity, Deadline session_deadline,
                const std::atomic<bool>& stopping);
     ~LocalRelay();
@@ -106,8 +107,8 @@ private:
     std::deque<Pending> pending_;
 
     bool in_transaction_ = false;  // MAIL accepted, or sent and not yet refused
-    bool local_transaction_open_ = false;  // the local MTA holds a sender that no RSET or message ended
-    bool body_next_ = false;       // the local MTA answered DATA with 354
+    bool local_transaction_open_ = false;  // the local MTA keeps a sender that no RSET or message end cleared
+    bool body_next_ = false;       // the local MTA replied 354 to DATA
     bool in_body_ = false;         // message text is passing through
     std::string sender_;
     int recipients_accepted_ = 0;

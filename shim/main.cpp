@@ -5,8 +5,8 @@
 //   odmr-fetch --once [--job NAME ...]
 //   odmr-fetch --check-config [--job NAME ...]
 //
-// odmr-fetch runs the download jobs of its jobs table. An ETRN job asks the
-// provider to deliver held mail to this host's fixed address. An ATRN job
+// odmr-fetch runs the download jobs of its jobs table. An ETRN job requests
+// that the provider deliver held mail to this host's fixed address. An ATRN job
 // logs in at the provider's ODMR port, and after ATRN relays the provider's
 // turned-around session into the local MTA, so that the local MTA's own
 // restrictions, filters and delivery apply.

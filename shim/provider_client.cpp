@@ -72,15 +72,15 @@ void negotiate_starttls(ProviderSession& session, const Job& job) {
     const Reply reply = send_command(*session.connection, "STARTTLS", session.reply_deadline());
     if (reply.code != 220) {
         if (mode == TlsMode::required) {
-            throw JobFailure(outcome_of(reply), concat(session.relay_name, " refused STARTTLS: ", reply.summary()));
+            throw JobFailure(outcome_of(reply), concat(session.relay_name, " rejected STARTTLS: ", reply.summary()));
         }
-        log::warning(concat(job.name, ": ", session.relay_name, " refused STARTTLS (", reply.summary(),
+        log::warning(concat(job.name, ": ", session.relay_name, " rejected STARTTLS (", reply.summary(),
                             "); going on without TLS, as tls=may allows"));
         return;
     }
     start_tls(session, job);
 
-    // RFC 3207 section 4.2: forget what the server said before TLS.
+    // RFC 3207 section 4.2: discard what the server sent before TLS.
     say_hello(session, job);
 }
 
@@ -179,8 +179,8 @@ Reply login_scram_sha256(ProviderSession& session, const Job& job) {
         return last;
     }
 
-    // The server's signature proves that it knows the password; without it
-    // the login might be accepted by an impostor.
+    // The server's signature proves that it has the password too. Without
+    // that check an impostor could accept the login.
     const auto server_final = base64_decode(last.lines.empty() ? "" : last.lines.front());
     if (!server_final || !scram.verify_server(*server_final)) {
         send_command(connection, "*", session.reply_deadline());
@@ -234,7 +234,7 @@ void authenticate(ProviderSession& session, const Job& job) {
                          concat(session.relay_name, " rejected login ", job.atrn.login, " with ", mechanism, " (",
                                 reply.summary(), "); check the login and password of job ", job.name));
     }
-    throw JobFailure(outcome_of(reply), concat(session.relay_name, " refused AUTH ", mechanism, ": ", reply.summary()));
+    throw JobFailure(outcome_of(reply), concat(session.relay_name, " rejected AUTH ", mechanism, ": ", reply.summary()));
 }
 
 void quit_provider(ProviderSession& session) {

@@ -1,6 +1,6 @@
 // The client side towards a provider, shared by ETRN and ATRN jobs:
-// connecting, TLS (implicit, or STARTTLS as the job says), EHLO with the
-// HELO fallback, and SASL login.
+// connecting, TLS (implicit, or STARTTLS as the job's options set it), EHLO
+// with the HELO fallback, and SASL login.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +34,7 @@ struct ProviderSession {
 };
 
 // Connects to the job's provider, reads its greeting and introduces this
-// host, with TLS as the job's options say. Throws JobFailure.
+// host, with TLS as the job's options set it. Throws JobFailure.
 ProviderSession open_provider_session(const Job& job);
 
 // Logs in with the first mechanism of the job's list that the provider

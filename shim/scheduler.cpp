@@ -10,7 +10,7 @@ namespace odmr {
 Seconds backoff_delay(int failures, const RetryPolicy& policy) {
     if (failures <= 0) return Seconds(0);
 
-    // Doubling stops at the limit, so the shift never overflows.
+    // Doubling stops once the delay reaches the limit, so it cannot overflow.
     Seconds delay = policy.retry_delay;
     for (int i = 1; i < failures && delay < policy.max_retry_delay; ++i) delay *= 2;
     return std::min(delay, policy.max_retry_delay);
@@ -84,8 +84,8 @@ std::optional<WallClock::time_point> Scheduler::start_due_jobs(WallClock::time_p
     const std::lock_guard lock(mutex_);
     std::optional<WallClock::time_point> next;
     for (auto& [name, state] : states_) {
-        // A job has no next run while it runs, and gets one when the run
-        // ends; so a run never overlaps another of the same job.
+        // A running job has no next run until its run ends, so two runs of
+        // one job never overlap.
         if (!state->next_run || state->running) continue;
         if (*state->next_run <= now) {
             state->running = true;

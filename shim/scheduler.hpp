@@ -1,6 +1,6 @@
-// Runs download jobs on their schedules as a daemon: each run on a thread
-// of its own, never two runs of one job at once, a little random delay so
-// jobs do not all start together, and exponential backoff after failures.
+// Runs download jobs on their schedules as a daemon. Each run has a thread
+// of its own, and no job runs twice at once. A little random delay keeps
+// jobs from all starting together, and failures bring exponential backoff.
 #pragma once
 
 #include <atomic>
@@ -30,16 +30,16 @@ struct RetryPolicy {
 // each failure after the first, at most max_retry_delay.
 Seconds backoff_delay(int failures, const RetryPolicy& policy);
 
-// The most a run of this schedule is moved later at random: max_jitter,
-// and for an interval at most a tenth of it.
+// The maximum random delay of a run of this schedule: max_jitter, and for
+// an interval at most a tenth of it.
 Seconds jitter_limit(const Schedule& schedule, const RetryPolicy& policy);
 
 // When a job runs next after a run that started and finished at the given
 // times, before jitter. failures counts the failures in a row, this run's
 // included. After a success the schedule decides. After a failure an
-// interval job waits the longer of its interval and the backoff; a
+// interval job waits the longer of its interval and the backoff. A
 // time-of-day job retries after the backoff unless its next time comes
-// first, and after a permanent failure it waits for that time. On-demand
+// first, but after a permanent failure it waits for that time. On-demand
 // jobs never run by themselves.
 std::optional<WallClock::time_point> next_run_after(const Schedule& schedule, JobOutcome outcome, int failures,
                                                      WallClock::time_point started, WallClock::time_point finished,
@@ -55,7 +55,7 @@ public:
     Scheduler& operator=(const Scheduler&) = delete;
 
     // Takes the jobs of a table, at startup or on reload. A job that keeps
-    // its name and schedule keeps its next run and failure count; a run in
+    // its name and schedule keeps its next run and failure count. A run in
     // progress goes on with the job as it was when it started.
     void load(const JobsTable& table);
 

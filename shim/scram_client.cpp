@@ -15,11 +15,11 @@ namespace odmr {
 
 namespace {
 
-// The gs2 header "n,," says: no channel binding, no authorization identity.
+// The gs2 header "n,," means no channel binding and no authorization identity.
 constexpr std::string_view gs2_header = "n,,";
 
-// Iteration counts above this would let a server keep the client busy for
-// minutes; RFC 7677 asks for at least 4096.
+// The cap keeps a hostile server from making the client compute PBKDF2 for
+// long. RFC 7677 recommends at least 4096 iterations.
 constexpr long max_iterations = 10'000'000;
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {

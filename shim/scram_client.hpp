@@ -1,6 +1,6 @@
 // The client side of SCRAM-SHA-256 (RFC 5802 with the hash of RFC 7677),
 // without channel binding: the password never crosses the wire, and the
-// server proves that it knows the password too.
+// server proves that it has the password too.
 #pragma once
 
 #include <optional>

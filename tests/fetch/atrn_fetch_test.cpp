@@ -76,7 +76,7 @@ TEST_F(AtrnFetch, XclientShowsProviderAddress) {
         EXPECT_NE(line.find("client=unknown[127.0.0.2]"), std::string::npos) << line;
         EXPECT_EQ(line.find("127.0.0.1"), std::string::npos) << line;
     }
-    EXPECT_NE(run.output.find("XCLIENT told the local MTA that the client is [127.0.0.2]:"), std::string::npos)
+    EXPECT_NE(run.output.find("XCLIENT set the local MTA's client to [127.0.0.2]:"), std::string::npos)
         << run.output;
 }
 

@@ -86,7 +86,7 @@ TEST_F(FetchCommand, HelpGivesUnits) {
 
 TEST_F(FetchCommand, ExampleConfigurationIsValid) {
     // The example files as they are, with the passwords file made private
-    // as its comment asks.
+    // as its comment requires.
     const std::string jobs = directory_.file("fetch-jobs");
     const std::string passwords = directory_.file("fetch-passwords");
     write_file(jobs, conf_example("customer/fetch-jobs"), 0640);

@@ -1,8 +1,8 @@
-// The parts of odmr-fetch's end-to-end tests: a provider Postfix with odmrd
-// in front of it (as conf-examples/postfix/ sets it up), or a provider
-// Postfix that answers ETRN itself; a customer Postfix with the listener
-// from conf-examples/customer/master.cf and a maildir for example.com,
-// example.net and example.org; and odmr-fetch between them.
+// The parts of odmr-fetch's end-to-end tests. The provider is a Postfix
+// with odmrd in front of it (as conf-examples/postfix/ sets it up), or a
+// Postfix that serves ETRN itself. The customer is a Postfix with the
+// listener from conf-examples/customer/master.cf and a maildir for
+// example.com, example.net and example.org. odmr-fetch runs between them.
 #pragma once
 
 #include <gtest/gtest.h>

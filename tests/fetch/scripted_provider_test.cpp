@@ -1,8 +1,8 @@
-// Sessions that no real provider or local MTA here can produce on demand:
-// a provider that goes silent after ATRN or inside a message, a local MTA
-// that disappears in the middle of a message, and a provider that speaks
-// SCRAM-SHA-256 (odmrd offers only CRAM-MD5, PLAIN and LOGIN). A scripted
-// server plays the missing side; the other side is real.
+// Sessions that no real provider or local MTA here can produce on demand.
+// A provider goes silent after ATRN or inside a message, a local MTA
+// disappears in the middle of a message or speaks LMTP, and a provider
+// speaks SCRAM-SHA-256, which odmrd does not offer. A scripted server
+// plays the missing side, and the other side is real.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -34,7 +34,7 @@ void reply(Connection& connection, int code, const std::string& text) {
 }
 
 // The provider's side up to the turnaround, with AUTH CRAM-MD5 accepting
-// any answer. Returns the greeting odmr-fetch passes on from the local MTA.
+// any response. Returns the greeting odmr-fetch passes on from the local MTA.
 Reply turn_around(Connection& provider) {
     reply(provider, 220, "fake.provider ESMTP");
     read_command(provider, "EHLO");

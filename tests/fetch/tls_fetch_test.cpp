@@ -1,5 +1,5 @@
 // TLS towards the provider: odmrd with a certificate made for the test,
-// STARTTLS as each job asks, and PLAIN only under TLS.
+// STARTTLS as each job's options set it, and PLAIN only under TLS.
 #include "smtp/base64.hpp"
 #include "smtp/text.hpp"
 #include "smtp/tls.hpp"
@@ -83,8 +83,8 @@ TEST_F(TlsFetch, RequiredTlsNotOfferedFails) {
 }
 
 TEST_F(TlsFetch, PlainNeverWithoutTls) {
-    // odmrd offers PLAIN and LOGIN in clear here, which it does only when
-    // told to; odmr-fetch still must not use them.
+    // odmrd offers PLAIN and LOGIN in clear only with allow_plaintext_auth,
+    // and odmr-fetch still must not use them.
     OdmrdOptions options;
     options.settings = {"allow_plaintext_auth = yes"};
     start_atrn(options);
