@@ -184,10 +184,18 @@ MilterStatus LimitSession::unknown_command(MilterContext& context, std::string_v
                                 concat("ATRN is served on the ODMR port ", policy_.odmr_port, " (RFC 2645), not on this port"),
                                 "ATRN"});
     }
+    // odmrd's ODMR port takes no ETRN, so without an ETRN port of its own
+    // the way left to a client is ATRN.
+    if (verb == etrn_with_password_verb && policy_.etrn_port != 0) {
+        return reject(context, {"502", "5.5.1",
+                                concat("ETRN with a password is served on port ", policy_.etrn_port,
+                                       ", not on this port"),
+                                "ETRN with a password"});
+    }
     if (verb == etrn_with_password_verb) {
         return reject(context, {"502", "5.5.1",
-                                concat("ETRN with a password is served on the ODMR port ", policy_.odmr_port,
-                                       ", not on this port"),
+                                concat("ETRN with a password is not served on this port; use ATRN on the ODMR port ",
+                                       policy_.odmr_port),
                                 "ETRN with a password"});
     }
     return MilterStatus::proceed;

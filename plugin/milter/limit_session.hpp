@@ -6,7 +6,8 @@
 //   RCPT, domain with limits before the first listing 451 4.3.0, this recipient only
 //   RCPT, SIZE= above the domain's max_message_size   552 5.3.4, this recipient only
 //   end of message above a domain's max_message_size  552 5.3.4
-//   ATRN (or ETRN with a password, see below)         502 5.5.1 naming the ODMR port
+//   ATRN                                              502 5.5.1 naming the ODMR port
+//   ETRN with a password (see below)                  502 5.5.1 naming odmrd's ETRN port
 //
 // A message reply covers every recipient, so a transaction without SIZE=
 // takes only recipients that share one max_message_size: the first
@@ -45,6 +46,7 @@ inline constexpr std::string_view etrn_with_password_verb = "XODMR-ETRN-PASSWORD
 struct LimitPolicy {
     std::shared_ptr<const QueueDomainTable> queue_domains;
     std::uint16_t odmr_port = 366;  // named in the reply to ATRN
+    std::uint16_t etrn_port = 0;    // odmrd's own ETRN port, named in the reply to ETRN with a password; 0 for none
 };
 
 class LimitSession {

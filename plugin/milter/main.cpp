@@ -106,7 +106,7 @@ int run(int argc, char** argv) {
     for (const int number : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, number);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    const LimitPolicy policy{table, settings.odmr_port};
+    const LimitPolicy policy{table, settings.odmr_port, settings.etrn_port};
     HeldMailAccounting accounting;
     try {
         open_milter_socket(settings, policy, accounting);

@@ -92,6 +92,7 @@ po::options_description setting_options() {
         ("postqueue_timeout", po::value<int>()->default_value(60), "seconds one postqueue -j run may take")
         ("refresh_interval", po::value<int>()->default_value(30), "seconds between two listings of the queue; the held counts lag behind deliveries and deletions by at most this plus the time one listing takes")
         ("odmr_port", po::value<int>()->default_value(366), "the ODMR port that the reply to ATRN on this MTA names")
+        ("etrn_port", po::value<int>()->default_value(0), "the port of odmrd's own ETRN service (its etrn_listen), which the reply to ETRN with a password names; 0 when odmrd has none, and the reply names ATRN on the ODMR port instead")
         ("syslog", po::value<bool>()->default_value(true), "log to syslog with facility mail (yes or no)")
         ("verbose,v", po::bool_switch(), "log debugging detail, such as each queue listing and how long it took");
     return options;
@@ -121,6 +122,11 @@ MilterSettings read_settings(const po::variables_map& values, const SettingSourc
     settings.postfix.timeout = Seconds(positive_number(values, sources, "postqueue_timeout", 86400));
     settings.refresh_interval = Seconds(positive_number(values, sources, "refresh_interval", 86400));
     settings.odmr_port = static_cast<std::uint16_t>(positive_number(values, sources, "odmr_port", 65535));
+    const int etrn_port = values["etrn_port"].as<int>();
+    if (etrn_port < 0 || etrn_port > 65535) {
+        throw sources.error("etrn_port", concat("etrn_port = ", etrn_port, " is invalid; use a port from 1 to 65535, or 0 for none"));
+    }
+    settings.etrn_port = static_cast<std::uint16_t>(etrn_port);
 
     settings.syslog = values["syslog"].as<bool>();
     settings.log_to_stderr = values.count("foreground") > 0;

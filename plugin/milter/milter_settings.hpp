@@ -32,6 +32,7 @@ struct MilterSettings {
     PostfixQueueSettings postfix;
     Seconds refresh_interval{30};
     std::uint16_t odmr_port = 366;
+    std::uint16_t etrn_port = 0;  // 0 when odmrd has no ETRN port
 
     bool syslog = true;
     bool log_to_stderr = false;

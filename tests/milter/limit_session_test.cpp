@@ -347,13 +347,25 @@ TEST_F(LimitSessionTest, AtrnWholeLineAnyCaseGets502) {
     EXPECT_EQ(context_.last_reply().code, "502");
 }
 
-TEST_F(LimitSessionTest, EtrnWithPasswordVerbGets502) {
+TEST_F(LimitSessionTest, EtrnWithPasswordGetsAtrnPointer) {
     use_table("example.com\n");
     auto limits = session();
 
     EXPECT_EQ(limits->unknown_command(context_, std::string(etrn_with_password_verb)), MilterStatus::reject);
     EXPECT_EQ(context_.last_reply().code, "502");
-    EXPECT_EQ(context_.last_reply().text, "ETRN with a password is served on the ODMR port 366, not on this port");
+    EXPECT_EQ(context_.last_reply().enhanced, "5.5.1");
+    EXPECT_EQ(context_.last_reply().text,
+              "ETRN with a password is not served on this port; use ATRN on the ODMR port 366");
+}
+
+TEST_F(LimitSessionTest, EtrnWithPasswordGetsEtrnPort) {
+    use_table("example.com\n");
+    policy_.etrn_port = 1025;
+    auto limits = session();
+
+    EXPECT_EQ(limits->unknown_command(context_, std::string(etrn_with_password_verb)), MilterStatus::reject);
+    EXPECT_EQ(context_.last_reply().code, "502");
+    EXPECT_EQ(context_.last_reply().text, "ETRN with a password is served on port 1025, not on this port");
 }
 
 TEST_F(LimitSessionTest, OtherUnknownCommandLeftToMta) {

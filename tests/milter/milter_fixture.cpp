@@ -47,6 +47,7 @@ void MilterFixture::start_all(MilterSetup setup) {
     MilterOptions milter_options;
     milter_options.queue_domains = setup.queue_domains;
     milter_options.unix_socket = setup.unix_socket;
+    milter_options.settings = setup.milter_settings;
     milter_ = std::make_unique<MilterInstance>(directory_.file("milter"), provider_directory, milter_options);
 
     PostfixOptions options;

@@ -22,7 +22,8 @@ struct MilterSetup {
     // The queue-domain table. odmrd's transport map needs example.com and
     // example.net, which its test accounts name.
     std::vector<std::string> queue_domains{"example.com", "example.net"};
-    std::vector<std::string> main_cf;  // extra provider main.cf lines
+    std::vector<std::string> main_cf;          // extra provider main.cf lines
+    std::vector<std::string> milter_settings;  // extra odmr-milter "name = value" lines
     bool unix_socket = false;
     bool start_milter = true;
 };

@@ -43,7 +43,7 @@ MilterInstance::MilterInstance(const std::string& directory, const std::string& 
         socket_path_ = directory_ + "/milter.sock";
         socket_ = "unix:" + socket_path_;
     } else {
-        port_ = free_port();
+        port_ = options.port != 0 ? options.port : free_port();
         socket_ = "inet:127.0.0.1:" + std::to_string(port_);
     }
 
@@ -52,7 +52,7 @@ MilterInstance::MilterInstance(const std::string& directory, const std::string& 
         "listen = " + socket_,
         "queue_domains_file = " + directory_ + "/queue-domains",
         "postfix_config_directory = " + postfix_directory,
-        "refresh_interval = 1",
+        "refresh_interval = " + std::to_string(options.refresh_interval),
         "syslog = no",
     };
     settings.insert(settings.end(), options.settings.begin(), options.settings.end());
@@ -67,6 +67,8 @@ bool MilterInstance::accepts_connections() const {
 }
 
 void MilterInstance::start() {
+    // A restart in the same directory must not find the last run's lines.
+    write_file(directory_ + "/odmr-milter.log", "");
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{ODMR_MILTER_PATH, "-c", config_file_, "-f", "-v"}, directory_ + "/odmr-milter.log");
 
@@ -75,7 +77,8 @@ void MilterInstance::start() {
     if (!listening || !process_->running()) {
         throw std::runtime_error("odmr-milter does not listen on " + socket_ + ":\n" + log());
     }
-    if (!wait_for_log("debug: queue listing:", std::chrono::seconds(20))) {
+    // A listing of a queue of 100,000 messages takes seconds.
+    if (!wait_for_log("debug: queue listing:", std::chrono::seconds(120))) {
         throw std::runtime_error("odmr-milter did not list the queue:\n" + log());
     }
 }

@@ -18,6 +18,8 @@ struct MilterOptions {
     std::vector<std::string> queue_domains;  // table lines, such as "example.com max_messages=2"
     std::vector<std::string> settings;       // extra "name = value" lines
     bool unix_socket = false;                // listen on a unix socket instead of inet
+    int refresh_interval = 1;                // seconds between queue listings
+    std::uint16_t port = 0;                  // for inet; 0 picks a free port
 };
 
 class MilterInstance {

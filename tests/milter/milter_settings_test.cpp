@@ -64,7 +64,7 @@ TEST(MilterSettings, FileAndCommandLine) {
     TempDirectory directory;
     write_file(directory.file("milter.conf"),
                "listen = inet:127.0.0.1:8366\nrefresh_interval = 5\nodmr_port = 10366\n"
-               "postfix_config_directory = /etc/postfix-provider\n");
+               "postfix_config_directory = /etc/postfix-provider\netrn_port = 1025\n");
 
     const MilterCommand command = parse({"-c", directory.file("milter.conf"), "--refresh_interval", "7"});
 
@@ -72,6 +72,7 @@ TEST(MilterSettings, FileAndCommandLine) {
     EXPECT_EQ(command.settings.socket.libmilter_form, "inet:8366@127.0.0.1");
     EXPECT_EQ(command.settings.refresh_interval.count(), 7) << "the command line wins";
     EXPECT_EQ(command.settings.odmr_port, 10366);
+    EXPECT_EQ(command.settings.etrn_port, 1025);
     EXPECT_EQ(command.settings.postfix.config_directory, "/etc/postfix-provider");
     EXPECT_EQ(command.settings.queue_domains_file, "/etc/odmr/queue-domains");
 }
@@ -87,6 +88,13 @@ TEST(MilterSettings, ZeroIntervalNamesFileAndLine) {
         EXPECT_EQ(std::string(error.what()),
                   directory.file("milter.conf") + ", line 2: refresh_interval = 0 is invalid; use a number from 1 to 86400");
     }
+}
+
+TEST(MilterSettings, EtrnPortDefaultsToNone) {
+    const MilterCommand command = parse({"-c", "/dev/null"});
+
+    EXPECT_EQ(command.settings.etrn_port, 0);
+    EXPECT_EQ(command.settings.odmr_port, 366);
 }
 
 TEST(MilterSettings, BadListenNamesFileAndLine) {

@@ -9,10 +9,11 @@ namespace {
 class SmtpCommands : public MilterFixture {
 protected:
     // Installs the command filter as main.cf.milter describes it.
-    void start_with_command_filter() {
+    void start_with_command_filter(std::vector<std::string> milter_settings = {}) {
         write_file(directory_.file("odmr_command_filter"), conf_example("postfix/odmr_command_filter"));
         MilterSetup setup;
         setup.main_cf = {"smtpd_command_filter = regexp:" + directory_.file("odmr_command_filter")};
+        setup.milter_settings = std::move(milter_settings);
         start_all(setup);
     }
 };
@@ -67,7 +68,17 @@ TEST_F(SmtpCommands, EtrnWithPasswordThroughFilterGetsPointer) {
     const Reply reply = client->command("ETRN example.com secret");
 
     EXPECT_EQ(reply.code, 502);
-    EXPECT_EQ(reply.lines.front(), "5.5.1 ETRN with a password is served on the ODMR port 366, not on this port");
+    EXPECT_EQ(reply.lines.front(), "5.5.1 ETRN with a password is not served on this port; use ATRN on the ODMR port 366");
+}
+
+TEST_F(SmtpCommands, EtrnWithPasswordThroughFilterNamesEtrnPort) {
+    start_with_command_filter({"etrn_port = 1025"});
+    auto client = connect();
+
+    const Reply reply = client->command("ETRN example.com secret");
+
+    EXPECT_EQ(reply.code, 502);
+    EXPECT_EQ(reply.lines.front(), "5.5.1 ETRN with a password is served on port 1025, not on this port");
 }
 
 TEST_F(SmtpCommands, EtrnWithoutPasswordPassesFilter) {
