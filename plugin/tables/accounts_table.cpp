@@ -52,9 +52,17 @@ static std::set<std::string> parse_domains(const TableEntry& line, std::string_v
 
 AccountsTable AccountsTable::load(const std::string& path, const QueueDomainTable& queue_domains, bool check_mode) {
     if (check_mode) check_file_mode(path);
+    return from_entries(read_table_file(path), queue_domains);
+}
 
+AccountsTable AccountsTable::parse(const std::string& text, const std::string& file,
+                                   const QueueDomainTable& queue_domains) {
+    return from_entries(parse_table_text(text, file), queue_domains);
+}
+
+AccountsTable AccountsTable::from_entries(const std::vector<TableEntry>& entries, const QueueDomainTable& queue_domains) {
     AccountsTable table;
-    for (const auto& line : read_table_file(path)) {
+    for (const auto& line : entries) {
         const std::string_view value = line.value;
         const auto password_end = value.find_first_of(" \t");
         if (value.empty()) {

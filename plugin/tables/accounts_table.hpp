@@ -35,6 +35,10 @@ public:
     // check_mode set, a file that other users can read is an error.
     static AccountsTable load(const std::string& path, const QueueDomainTable& queue_domains, bool check_mode = true);
 
+    // The same for text already in memory, without the mode check; `file`
+    // names it in errors.
+    static AccountsTable parse(const std::string& text, const std::string& file, const QueueDomainTable& queue_domains);
+
     const Account* find(std::string_view login) const;
 
     // The accounts that may release a domain (lower case).
@@ -42,6 +46,8 @@ public:
     std::size_t size() const { return accounts_.size(); }
 
 private:
+    static AccountsTable from_entries(const std::vector<TableEntry>& entries, const QueueDomainTable& queue_domains);
+
     std::map<std::string, Account, std::less<>> accounts_;
 };
 

@@ -120,8 +120,16 @@ static void apply_option(QueueDomain& entry, std::string_view name, std::string_
 }
 
 QueueDomainTable QueueDomainTable::load(const std::string& path) {
+    return from_entries(read_table_file(path));
+}
+
+QueueDomainTable QueueDomainTable::parse(const std::string& text, const std::string& file) {
+    return from_entries(parse_table_text(text, file));
+}
+
+QueueDomainTable QueueDomainTable::from_entries(const std::vector<TableEntry>& entries) {
     QueueDomainTable table;
-    for (const auto& line : read_table_file(path)) {
+    for (const auto& line : entries) {
         const auto domain = normalize_domain(line.key);
         if (!domain) {
             throw ConfigError(line.file, line.line, concat("invalid domain name '", printable(line.key, 80),

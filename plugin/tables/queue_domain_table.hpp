@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "smtp/network_list.hpp"
+#include "smtp/table_file.hpp"
 
 namespace odmr {
 
@@ -47,12 +48,17 @@ public:
     // value and fix.
     static QueueDomainTable load(const std::string& path);
 
+    // The same for text already in memory; `file` names it in errors.
+    static QueueDomainTable parse(const std::string& text, const std::string& file);
+
     // The entry for a domain (any case), or nullptr.
     const QueueDomain* find(std::string_view domain) const;
 
     const std::map<std::string, QueueDomain>& domains() const { return domains_; }
 
 private:
+    static QueueDomainTable from_entries(const std::vector<TableEntry>& entries);
+
     std::map<std::string, QueueDomain> domains_;
 };
 
