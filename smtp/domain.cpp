@@ -28,6 +28,10 @@ bool is_address_literal(std::string_view text) {
     if (text.size() < 3 || text.front() != '[' || text.back() != ']') return false;
     const std::string inner(text.substr(1, text.size() - 2));
 
+    // inet_pton stops at a NUL byte, so without this check "[192.0.2.7\0x]"
+    // would pass as the address before the NUL.
+    if (inner.find('\0') != std::string::npos) return false;
+
     unsigned char buffer[16];
     if (istarts_with(inner, "IPv6:")) return inet_pton(AF_INET6, inner.c_str() + 5, buffer) == 1;
     return inet_pton(AF_INET, inner.c_str(), buffer) == 1;

@@ -35,6 +35,8 @@ Endpoint parse_endpoint(std::string_view text, std::uint16_t default_port) {
     Endpoint endpoint;
     endpoint.port = default_port;
     if (text.empty()) throw std::invalid_argument("empty address; use host:port");
+    // A NUL byte would cut the host short once it reaches getaddrinfo.
+    if (text.find('\0') != std::string_view::npos) throw std::invalid_argument(concat("NUL byte in '", printable(text, 80), "'"));
 
     if (text.front() == '[') {
         const auto close = text.find(']');
