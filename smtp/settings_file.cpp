@@ -42,6 +42,11 @@ static std::string read_settings_file(const std::string& path, const program_opt
 
         const std::string name(trim(std::string_view(text).substr(0, equals)));
         const std::string value(trim(std::string_view(text).substr(equals + 1)));
+        // Program_options takes an empty name as an abbreviation of every
+        // setting and throws an error that names no file.
+        if (name.empty()) {
+            throw ConfigError(path, raw.line, concat("no setting name before '=' in '", printable(text, 80), "'"));
+        }
         if (settings.find_nothrow(name, false) == nullptr) {
             throw ConfigError(path, raw.line, concat("unknown setting '", printable(name, 60),
                                                      "'; run with --help for the list of settings"));

@@ -34,11 +34,15 @@ bool parse_postqueue_json_line(std::string_view line, const DomainFilter& filter
     message = HeldMessage{};
     message.queue_id = *queue_id->string();
     message.queue_name = *queue_name->string();
+    // A number outside the integer's range is ignored like a missing one,
+    // because converting it would be undefined behavior.
     if (const auto* arrival = json::member(*value, "arrival_time"); arrival && arrival->number()) {
-        message.arrival_time = static_cast<std::int64_t>(*arrival->number());
+        const double seconds = *arrival->number();
+        if (seconds >= -0x1p63 && seconds < 0x1p63) message.arrival_time = static_cast<std::int64_t>(seconds);
     }
-    if (const auto* size = json::member(*value, "message_size"); size && size->number() && *size->number() >= 0) {
-        message.size = static_cast<std::uint64_t>(*size->number());
+    if (const auto* size = json::member(*value, "message_size"); size && size->number()) {
+        const double bytes = *size->number();
+        if (bytes >= 0 && bytes < 0x1p64) message.size = static_cast<std::uint64_t>(bytes);
     }
     if (const auto* sender = json::member(*value, "sender"); sender && sender->string()) {
         message.sender = *sender->string();
