@@ -37,6 +37,8 @@ std::string sha256(std::string_view data) {
 }
 
 // RFC 5802 section 5.1: '=' and ',' in a name are written =3D and =2C.
+// NOTE: names and passwords go out as written, without SASLprep (RFC 4013),
+// which changes only non-ASCII text.
 std::string sasl_name(std::string_view name) {
     std::string result;
     for (const char c : name) {
