@@ -30,8 +30,6 @@ std::shared_ptr<TlsContext> client_tls_context(const Job& job) {
     }
 }
 
-// NOTE: the provider's name is checked as a DNS name, so a provider written
-// as an IP address fails verification unless tls_verify=no.
 void start_tls(ProviderSession& session, const Job& job) {
     const auto context = client_tls_context(job);
     try {
