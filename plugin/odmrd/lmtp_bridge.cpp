@@ -279,7 +279,11 @@ void LmtpBridgeConnection::resolve_data_reply() {
         return;
     }
     if (reply->code != 354) {
+        // A refused DATA leaves the customer's sender in place (Postfix's
+        // smtpd answers the next MAIL with "503 nested MAIL command"), so
+        // the transaction is reset before the connection is given back.
         lmtp_.send_reply(*reply);
+        reset_customer();
         finish_recipients(*reply);
         return;
     }
@@ -348,6 +352,16 @@ void LmtpBridgeConnection::relay_body() {
     for (std::size_t i = 0; i < accepted_.size(); ++i) lmtp_.send_reply(*reply);
     if (reply->positive_completion()) session_->record_message(scanner.bytes_seen());
     finish_recipients(*reply);
+}
+
+void LmtpBridgeConnection::reset_customer() {
+    if (customer_lost_ || !transaction_) return;
+    try {
+        const Reply reply = send_command(transaction_->customer(), "RSET", Deadline::after(settings_.customer.command));
+        if (!reply.positive_completion()) customer_failed(concat("the customer rejected RSET: ", reply.summary()));
+    } catch (const IoError& error) {
+        customer_failed(error.what());
+    }
 }
 
 void LmtpBridgeConnection::finish_recipients(const Reply& reply) {

@@ -60,6 +60,8 @@ private:
     void resolve_data_reply();
     void relay_body();
     void finish_recipients(const Reply& reply);
+    // Ends an unfinished transaction at the customer with RSET.
+    void reset_customer();
     std::optional<Reply> read_customer_reply(Seconds timeout);
     void customer_failed(const std::string& reason);
     void log_attempt(const std::string& recipient, const Reply& reply);

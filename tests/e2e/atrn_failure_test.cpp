@@ -113,6 +113,48 @@ TEST_F(AtrnCustomerFailure, PermanentRejectBounces) {
     EXPECT_NE(odmrd_->log().find("status=bounced (550 5.1.1 no such user)"), std::string::npos) << odmrd_->log();
 }
 
+TEST_F(AtrnCustomerFailure, RefusedRecipientsThenNextMessage) {
+    start_all();
+    hold_message({"nobody@example.com"}, "refused");
+    hold_message({"somebody@example.com"}, "accepted");
+
+    auto client = login_cram_md5("alice", "alice-secret");
+    ASSERT_EQ(client->command("ATRN example.com").code, 250);
+    client->send_line("220 fake.customer.test ESMTP");
+    EXPECT_EQ(client->read_line().substr(0, 5), "EHLO ");
+    client->send_line("250 fake.customer.test");
+
+    // The customer refuses the only recipient and then DATA, as Postfix's
+    // smtpd does; its sender stays set until RSET.
+    for (int message = 0; message < 2; ++message) {
+        EXPECT_EQ(client->read_line().substr(0, 10), "MAIL FROM:");
+        client->send_line("250 2.1.0 Ok");
+        const std::string recipient = client->read_line();
+        if (recipient.find("nobody@") != std::string::npos) {
+            client->send_line("550 5.1.1 <nobody@example.com>: Recipient address rejected");
+            EXPECT_EQ(client->read_line(), "DATA");
+            client->send_line("554 5.5.1 Error: no valid recipients");
+            EXPECT_EQ(client->read_line(), "RSET") << "the customer's transaction must be reset";
+            client->send_line("250 2.0.0 Ok");
+            continue;
+        }
+        client->send_line("250 2.1.5 Ok");
+        EXPECT_EQ(client->read_line(), "DATA");
+        client->send_line("354 go ahead");
+        while (client->read_line() != ".") {
+        }
+        client->send_line("250 2.0.0 Ok: queued");
+    }
+    EXPECT_EQ(client->read_line(), "QUIT");
+    client->send_line("221 bye");
+
+    EXPECT_TRUE(provider_->wait_for_log("status=bounced", 20s)) << provider_->log();
+    EXPECT_TRUE(provider_->wait_for_log("<somebody@example.com>, relay=provider.test", 20s)) << provider_->log();
+    EXPECT_NE(odmrd_->log().find("to=<somebody@example.com>, domain=example.com, relay=fake.customer.test"),
+              std::string::npos)
+        << odmrd_->log();
+}
+
 TEST_F(AtrnCustomerFailure, SilentCustomerTimesOut) {
     start_all({{"example.com", "example.net"},
                {"alice {PLAIN}alice-secret example.com", "bob {CRAM-MD5}"},
