@@ -28,7 +28,7 @@ struct DeliveryResult {
     std::string end_reason;
 };
 
-// What the customer said when the session began.
+// The customer's greeting and capabilities when the session began.
 struct CustomerGreeting {
     std::string name;           // the first word of its 220 greeting
     Capabilities capabilities;  // from EHLO; empty after HELO

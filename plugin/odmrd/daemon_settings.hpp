@@ -63,7 +63,7 @@ struct DaemonSettings {
     bool verbose = false;
 };
 
-// What the command line asks odmrd to do.
+// The action the command line requests.
 enum class DaemonAction { serve, serve_stdio, check_config, hash_password, print_transport_map, help, version };
 
 struct DaemonCommand {

@@ -14,7 +14,7 @@ EtrnOutcome EtrnService::handle(const EtrnRequest& request, const EtrnClient& cl
 
     const EtrnVerdict verdict = authorize_etrn(request, client, *tables);
     if (!verdict.allowed) {
-        log::warning(concat(who, ": refused: ", verdict.log_reason));
+        log::warning(concat(who, ": rejected: ", verdict.log_reason));
         return EtrnOutcome{verdict.code, verdict.text};
     }
 

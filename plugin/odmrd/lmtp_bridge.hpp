@@ -36,8 +36,8 @@ public:
     void run();
 
 private:
-    // What the next reply to Postfix is: made here, or the customer's reply
-    // to a forwarded command.
+    // The source of the next reply to Postfix: made here, or the customer's
+    // reply to a forwarded command.
     enum class Step { local, mail, recipient, data, reset, silent_reset };
     struct PendingReply {
         Step step;

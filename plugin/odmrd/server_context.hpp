@@ -1,5 +1,6 @@
-// What every odmrd session shares: the settings, the tables, TLS, the host
-// queue and the delivery settings. It outlives every session.
+// The state every odmrd session shares: the settings, the tables, TLS, the
+// host queue, the delivery settings and the AUTH limiter. It outlives every
+// session.
 #pragma once
 
 #include <memory>
