@@ -206,6 +206,26 @@ void PostfixInstance::stop() {
     }
 }
 
+void PostfixInstance::kill_now() {
+    if (!running_) return;
+    running_ = false;
+
+    // The master leads a process group of its own, and every daemon it
+    // starts stays in it, so one signal to the group reaches them all.
+    const std::string pid_text = read_file(directory_ + "/queue/pid/master.pid");
+    const pid_t master = static_cast<pid_t>(std::atol(pid_text.c_str()));
+    if (master <= 0) throw std::runtime_error("no master pid in " + directory_ + "/queue/pid/master.pid");
+    const pid_t group = getpgid(master);
+    if (group != master) {
+        throw std::runtime_error("the Postfix master " + std::to_string(master) + " of " + directory_ +
+                                 " does not lead its process group");
+    }
+    kill(-group, SIGKILL);
+    if (!wait_until([group] { return kill(-group, 0) != 0; }, std::chrono::seconds(10))) {
+        throw std::runtime_error("processes of the Postfix instance in " + directory_ + " outlived SIGKILL");
+    }
+}
+
 void stop_together(const std::vector<PostfixInstance*>& instances) {
     std::vector<std::thread> stoppers;
     for (auto* instance : instances) {

@@ -37,6 +37,11 @@ public:
     void start();
     void stop();
 
+    // Kills the master and every process in its process group (smtpd,
+    // cleanup, qmgr...) with SIGKILL, as a crash would, and waits until
+    // they are gone. start() runs the instance again on the same queue.
+    void kill_now();
+
     const std::string& directory() const { return directory_; }
     std::uint16_t smtp_port() const { return smtp_port_; }
     const std::string& listen_address() const { return options_.listen_address; }
