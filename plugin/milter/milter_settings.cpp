@@ -90,7 +90,7 @@ po::options_description setting_options() {
         ("postfix_config_directory", po::value<std::string>()->default_value(""), "the Postfix configuration directory passed to postqueue -c (default: postqueue's own default)")
         ("postqueue_command", po::value<std::string>()->default_value("/usr/sbin/postqueue"), "the path of Postfix's postqueue(1)")
         ("postqueue_timeout", po::value<int>()->default_value(60), "seconds one postqueue -j run may take")
-        ("refresh_interval", po::value<int>()->default_value(30), "seconds between two listings of the queue; the held counts lag behind deliveries and deletions by at most this plus the time one listing takes")
+        ("refresh_interval", po::value<int>()->default_value(60), "seconds from the end of one listing of the queue to the start of the next; mail that left the queue still counts for about this plus the time of one listing")
         ("odmr_port", po::value<int>()->default_value(366), "the ODMR port that the reply to ATRN on this MTA names")
         ("etrn_port", po::value<int>()->default_value(0), "the port of odmrd's own ETRN service (its etrn_listen), which the reply to ETRN with a password names; 0 when odmrd has none, and the reply names ATRN on the ODMR port instead")
         ("syslog", po::value<bool>()->default_value(true), "log to syslog with facility mail (yes or no)")

@@ -30,7 +30,7 @@ struct MilterSettings {
     std::string socket_group;  // the group that may connect to a unix socket
     std::string queue_domains_file;
     PostfixQueueSettings postfix;
-    Seconds refresh_interval{30};
+    Seconds refresh_interval{60};
     std::uint16_t odmr_port = 366;
     std::uint16_t etrn_port = 0;  // 0 when odmrd has no ETRN port
 

@@ -53,6 +53,15 @@ void QueueRefresher::refresh() {
     const auto took = std::chrono::duration_cast<Milliseconds>(Clock::now() - started);
     log::debug(concat("queue listing: ", listing.queue_ids.size(), " messages for queue domains in ", took.count(),
                       " ms; ", accounting_.accepted_count(), " accepted messages not listed yet"));
+
+    // Warns once when it starts: a listing costs CPU in proportion to the
+    // whole queue, and the admin chooses how often to pay it.
+    const bool slow = took * 2 > interval_;
+    if (slow && !slow_) {
+        log::warning(concat("a queue listing took ", took.count(), " ms, more than half of refresh_interval (",
+                            interval_.count(), " s); raise refresh_interval to lower the load"));
+    }
+    slow_ = slow;
 }
 
 // Logs the first failure of a run and every tenth after it, so a stopped
@@ -60,7 +69,7 @@ void QueueRefresher::refresh() {
 void QueueRefresher::report_failure(const std::string& error) {
     ++failures_;
     if (failures_ == 1 || failures_ % 10 == 0 || error != last_error_) {
-        log::error(concat("cannot list the queue (failure ", failures_, "), keeping the last counts: ", error));
+        log::error(concat("queue listing failed (failure ", failures_, "), keeping the last counts: ", error));
     }
     last_error_ = error;
 }

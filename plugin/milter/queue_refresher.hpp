@@ -53,6 +53,7 @@ private:
 
     std::string last_error_;  // the error of the failing run of listings, if any
     int failures_ = 0;
+    bool slow_ = false;       // the last listing took more than half the interval
 };
 
 }  // namespace odmr

@@ -44,6 +44,7 @@ public:
 
     // The socket as Postfix's smtpd_milters writes it.
     const std::string& socket() const { return socket_; }
+    pid_t pid() const { return process_ ? process_->pid() : -1; }
     std::string log() const;
     bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const;
 

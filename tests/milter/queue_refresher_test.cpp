@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "tests/harness/network.hpp"
 #include "tests/harness/temp_directory.hpp"
@@ -21,6 +22,7 @@ public:
     std::vector<HeldMessage> list_held(const DomainFilter& filter) override {
         const std::lock_guard lock(mutex);
         ++listings;
+        std::this_thread::sleep_for(delay);
         if (!failure.empty()) throw HostQueueError(failure);
 
         std::vector<HeldMessage> held;
@@ -40,6 +42,7 @@ public:
     std::mutex mutex;
     std::vector<HeldMessage> messages;
     std::string failure;
+    std::chrono::milliseconds delay{0};  // how long each listing takes
     std::atomic<int> listings{0};
 };
 
@@ -134,6 +137,33 @@ TEST_F(QueueRefresherTest, FailedListingKeepsLastCounts) {
     refresher.stop();
 
     EXPECT_EQ(accounting.usage("example.com").messages, 1u);
+}
+
+TEST_F(QueueRefresherTest, SlowListingWarnsOnce) {
+    host_.delay = 600ms;
+    HeldMailAccounting accounting;
+    QueueRefresher refresher(host_, table_, accounting, 1s);
+
+    ::testing::internal::CaptureStderr();
+    refresher.refresh();
+    refresher.refresh();
+    const std::string output = ::testing::internal::GetCapturedStderr();
+
+    const std::string warning = "more than half of refresh_interval (1 s); raise refresh_interval";
+    const auto first = output.find(warning);
+    ASSERT_NE(first, std::string::npos) << output;
+    EXPECT_EQ(output.find(warning, first + 1), std::string::npos) << "warned twice:\n" << output;
+}
+
+TEST_F(QueueRefresherTest, QuickListingDoesNotWarn) {
+    HeldMailAccounting accounting;
+    QueueRefresher refresher(host_, table_, accounting, 1s);
+
+    ::testing::internal::CaptureStderr();
+    refresher.refresh();
+    const std::string output = ::testing::internal::GetCapturedStderr();
+
+    EXPECT_EQ(output.find("refresh_interval"), std::string::npos) << output;
 }
 
 TEST_F(QueueRefresherTest, StopEndsWaitAtOnce) {
