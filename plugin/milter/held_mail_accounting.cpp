@@ -1,5 +1,7 @@
 #include "plugin/milter/held_mail_accounting.hpp"
 
+#include <algorithm>
+
 namespace odmr {
 
 namespace {

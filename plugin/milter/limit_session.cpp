@@ -3,6 +3,7 @@
 #include <atomic>
 #include <charconv>
 
+#include "smtp/domain.hpp"
 #include "smtp/log.hpp"
 #include "smtp/text.hpp"
 
@@ -97,10 +98,14 @@ MilterStatus LimitSession::check_recipient(MilterContext& context, const std::st
                                           recipient_detail});
     }
 
+    // The domain goes into the reply only in a form that is safe there: a
+    // recipient outside the queue domains is client text.
     const bool splits = !declared && !transaction_.local_submission;
     if (splits && transaction_.shared_size_limit && *transaction_.shared_size_limit != size_limit) {
+        const auto shown = normalize_domain(domain);
         return reject_recipient(context, {"452", "4.5.3",
-                                          concat("<", domain, ">: send mail for this domain in a separate transaction"),
+                                          shown ? concat("<", *shown, ">: send mail for this domain in a separate transaction")
+                                                : "send mail for this recipient in a separate transaction",
                                           concat(recipient_detail, ", max_message_size=", size_limit, " differs from ",
                                                  *transaction_.shared_size_limit, " in a transaction without SIZE")});
     }

@@ -261,6 +261,20 @@ TEST_F(LimitSessionTest, WithoutSizeOtherLimitWaitsForOwnTransaction) {
     EXPECT_EQ(limits->recipient(context_, {"<d@example.com>"}), MilterStatus::proceed);
 }
 
+TEST_F(LimitSessionTest, WithoutSizeOddDomainStaysOutOfReply) {
+    use_table("example.com max_message_size=1000\n");
+    listed({});
+    auto limits = session();
+
+    limits->mail(context_, {"<sender@sender.test>"});
+    limits->recipient(context_, {"<a@example.com>"});
+
+    EXPECT_EQ(limits->recipient(context_, {"<b@[192.0.2.7]>"}), MilterStatus::tempfail);
+    EXPECT_EQ(context_.last_reply().text, "send mail for this recipient in a separate transaction");
+    EXPECT_EQ(limits->recipient(context_, {"<c@exa%25mple.test>"}), MilterStatus::tempfail);
+    EXPECT_EQ(context_.last_reply().text, "send mail for this recipient in a separate transaction");
+}
+
 TEST_F(LimitSessionTest, WithoutSizeUnlimitedRecipientsShareTransaction) {
     use_table("example.com max_message_size=1000\nexample.net\n");
     listed({});
