@@ -71,9 +71,12 @@ TEST_F(Secrets, NoPasswordInAnyLog) {
     ASSERT_TRUE(odmrd_->wait_for_log("session=etrn end:", 20s));
 
     const std::string logs = odmrd_->log() + provider_->log() + customer_->log();
+    // Named, because a temporary inside the list below would be destroyed
+    // before the loop reads its characters.
+    const std::string crypt_payload = base64_encode("Crypt-Secret-2");
     for (const std::string secret : {"Plain-Secret-1", "Crypt-Secret-2", "Wrong-Secret-3", "Wrong-Secret-4",
                                      "Wrong-Secret-5", plain_payload.c_str(), wrong_payload.c_str(),
-                                     base64_encode("Crypt-Secret-2").c_str()}) {
+                                     crypt_payload.c_str()}) {
         EXPECT_EQ(logs.find(secret), std::string::npos) << "found in the logs: " << secret;
     }
     EXPECT_NE(odmrd_->log().find("authentication failed"), std::string::npos) << "the run logged no failure at all";
