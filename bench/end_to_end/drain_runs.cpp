@@ -158,8 +158,10 @@ DrainMeasurement drain_with_odmr_fetch(DrainContext& context, OdmrProvider& prov
     // odmr-fetch logs "bench: ATRN example.com at ...: 250 ..." as soon as
     // the reply arrives, and flushes each line.
     LineWatch atrn_reply("bench: ATRN ", ": 250 ");
-    TimedProcess client({test::OdmrFetchInstance::binary(), "-c", fetch.config_file(), "--once", "--job", "bench", "-f"},
-                        context.work_directory + "/odmr-fetch.log",
+    std::vector<std::string> argv = context.fetch_prefix;
+    argv.insert(argv.end(),
+                {test::OdmrFetchInstance::binary(), "-c", fetch.config_file(), "--once", "--job", "bench", "-f"});
+    TimedProcess client(argv, context.work_directory + "/odmr-fetch.log",
                         [&](const std::string& line, Clock::time_point arrived) { atrn_reply.see(line, arrived); });
     const auto exit = client.wait(run_timeout);
     const auto ended = Clock::now();

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bench/end_to_end/held_mail_providers.hpp"
 #include "bench/end_to_end/message_sink.hpp"
@@ -33,7 +34,7 @@ struct DrainMeasurement {
     double from_start = 0;          // seconds from the client's start to the last message
     double total = 0;               // seconds from the client's start to the end of the session
     bool reply_seen = true;         // false: "reply" is the client's start
-    long client_peak_rss_kb = 0;    // odmr-fetch or fetchmail, from wait4(2)
+    long client_peak_rss_kb = 0;    // odmr-fetch or fetchmail, VmHWM before its exit
     long odmrd_peak_rss_kb = 0;     // odmrd's VmHWM during the run
     long odmrd_rss_before_kb = 0;   // odmrd's VmRSS when the run started
 
@@ -41,10 +42,12 @@ struct DrainMeasurement {
     double megabytes_per_second() const { return delivery > 0 ? static_cast<double>(bytes) / 1e6 / delivery : 0; }
 };
 
-// The work directory keeps each client's configuration and output.
+// The work directory keeps each client's configuration and output. The
+// prefix runs odmr-fetch under a profiler ("valgrind --tool=massif").
 struct DrainContext {
     MessageSink& sink;
     std::string work_directory;
+    std::vector<std::string> fetch_prefix;
 };
 
 // Postfix's own ETRN, over one connection to the sink.

@@ -15,6 +15,10 @@
 //   odmr_end_to_end_bench                 the full run (5 repetitions)
 //   odmr_end_to_end_bench --quick         a few messages, once: checks
 //                                         that every path still delivers
+//
+// ODMR_BENCH_ODMRD_PREFIX and ODMR_BENCH_FETCH_PREFIX put a command such as
+// "valgrind --tool=callgrind" in front of odmrd or odmr-fetch, to profile
+// them in the same runs.
 #include <boost/program_options.hpp>
 
 #include <fstream>
@@ -40,6 +44,7 @@ struct Plan {
     std::vector<std::size_t> body_sizes{4 * 1024, 100 * 1024};
     std::size_t fetchmail_max_messages = 1000;
     std::size_t memory_message_size = 50 * 1024 * 1024;
+    std::size_t memory_small_messages = 1000;
     int memory_runs = 3;
     std::set<std::string> paths{"postfix-etrn", "odmr-fetch", "odmrd-etrn", "fetchmail"};
     std::string output = "end-to-end-results.md";
@@ -70,7 +75,8 @@ std::optional<Plan> parse_plan(int argc, char** argv) {
         ("body-sizes", po::value<std::string>()->default_value("4096,102400"), "message body sizes in bytes, a comma-separated list")
         ("fetchmail-max-messages", po::value<std::size_t>()->default_value(1000), "run fetchmail only for drains of at most this many messages (it takes tens of milliseconds per message)")
         ("memory-message-size", po::value<std::size_t>()->default_value(50 * 1024 * 1024), "body size in bytes of the single message of the memory runs")
-        ("memory-runs", po::value<int>()->default_value(3), "repetitions of the memory run")
+        ("memory-runs", po::value<int>()->default_value(3), "repetitions of each memory run: one large message, and --memory-small-messages of 4 KB")
+        ("memory-small-messages", po::value<std::size_t>()->default_value(1000), "messages of 4 KB in the second memory run")
         ("paths", po::value<std::string>()->default_value("postfix-etrn,odmr-fetch,odmrd-etrn,fetchmail"), "the drains to run: postfix-etrn, odmr-fetch, odmrd-etrn, fetchmail")
         ("output", po::value<std::string>()->default_value("end-to-end-results.md"), "the file the Markdown report is written to");
 
@@ -89,6 +95,7 @@ std::optional<Plan> parse_plan(int argc, char** argv) {
     plan.fetchmail_max_messages = values["fetchmail-max-messages"].as<std::size_t>();
     plan.memory_message_size = values["memory-message-size"].as<std::size_t>();
     plan.memory_runs = values["memory-runs"].as<int>();
+    plan.memory_small_messages = values["memory-small-messages"].as<std::size_t>();
     plan.output = values["output"].as<std::string>();
     plan.paths.clear();
     for (const auto part : split(values["paths"].as<std::string>(), ',')) {
@@ -104,10 +111,21 @@ std::optional<Plan> parse_plan(int argc, char** argv) {
         plan.body_sizes = {4 * 1024};
         plan.fetchmail_max_messages = 5;
         plan.memory_message_size = 1024 * 1024;
+        plan.memory_small_messages = 20;
         plan.memory_runs = 1;
     }
     if (plan.runs < 1 || plan.memory_runs < 0) throw po::error("--runs must be at least 1 and --memory-runs at least 0");
     return plan;
+}
+
+// A command prefix from the environment, split at spaces, for running
+// odmrd or odmr-fetch under a profiler.
+std::vector<std::string> prefix_from_environment(const char* name) {
+    std::vector<std::string> words;
+    if (const char* value = std::getenv(name); value != nullptr) {
+        for (const auto word : split_words(value)) words.emplace_back(word);
+    }
+    return words;
 }
 
 std::string command_line(int argc, char** argv) {
@@ -146,7 +164,9 @@ int run_benchmark(const Plan& plan, const std::string& command) {
     MessageSink sink(directory.path());
     PostfixEtrnProvider anchor(directory.file("postfix-etrn"), MessageSink::address, sink.port());
     OdmrProvider odmr(directory.file("odmr"), MessageSink::address, sink.port());
-    DrainContext context{sink, directory.path()};
+    const std::vector<std::string> odmrd_prefix = prefix_from_environment("ODMR_BENCH_ODMRD_PREFIX");
+    if (!odmrd_prefix.empty()) odmr.restart_odmrd(odmrd_prefix);
+    DrainContext context{sink, directory.path(), prefix_from_environment("ODMR_BENCH_FETCH_PREFIX")};
 
     BenchmarkReport report;
     report.command = command;
@@ -159,12 +179,17 @@ int run_benchmark(const Plan& plan, const std::string& command) {
         }
     }
 
-    report.memory_load = MessageLoad{1, plan.memory_message_size};
-    for (int run = 1; run <= plan.memory_runs; ++run) {
-        const DrainMeasurement measurement = drain_with_odmr_fetch(context, odmr, report.memory_load);
-        std::cerr << "memory run " << run << ": " << describe_run(DrainPath::odmr_fetch, report.memory_load, measurement)
-                  << std::endl;
-        report.memory_runs.push_back(measurement);
+    // A fresh odmrd for each memory run, so its peak covers that run
+    // alone and not the heap that earlier runs left behind.
+    for (const MessageLoad load : {MessageLoad{1, plan.memory_message_size}, MessageLoad{plan.memory_small_messages, 4 * 1024}}) {
+        MemoryResults results{load, {}};
+        for (int run = 1; run <= plan.memory_runs; ++run) {
+            odmr.restart_odmrd(odmrd_prefix);
+            const DrainMeasurement measurement = drain_with_odmr_fetch(context, odmr, load);
+            std::cerr << "memory run " << run << ": " << describe_run(DrainPath::odmr_fetch, load, measurement) << std::endl;
+            results.runs.push_back(measurement);
+        }
+        report.memory.push_back(std::move(results));
     }
 
     const std::string markdown = format_report(report, machine_description());

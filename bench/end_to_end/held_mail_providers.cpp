@@ -125,4 +125,22 @@ OdmrProvider::OdmrProvider(const std::string& directory, const std::string& sink
     odmrd_->start();
 }
 
+pid_t OdmrProvider::odmrd_pid() { return restarted_ ? restarted_->pid() : odmrd_->process()->pid(); }
+
+void OdmrProvider::restart_odmrd(const std::vector<std::string>& prefix) {
+    odmrd_->stop();
+    restarted_.reset();
+
+    // OdmrdInstance writes the daemon's output to odmrd.log beside its
+    // settings file, where the runs look for its session lines.
+    const std::string config = odmrd_->config_file();
+    const std::string log = config.substr(0, config.rfind('/')) + "/odmrd.log";
+    std::vector<std::string> argv = prefix;
+    argv.insert(argv.end(), {test::OdmrdInstance::binary(), "-c", config, "-f", "-v"});
+    restarted_ = std::make_unique<TimedProcess>(argv, log);
+    if (!test::wait_for_port(odmrd_->port(), std::chrono::seconds(60))) {
+        throw std::runtime_error(concat("the restarted odmrd does not listen on port ", odmrd_->port(), "; see ", log));
+    }
+}
+
 }  // namespace odmr::bench

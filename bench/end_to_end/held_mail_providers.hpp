@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/end_to_end/timed_process.hpp"
 #include "tests/harness/odmrd_instance.hpp"
 #include "tests/harness/postfix_instance.hpp"
 
@@ -67,12 +68,18 @@ public:
     test::PostfixInstance& postfix() { return *postfix_; }
     test::OdmrdInstance& odmrd() { return *odmrd_; }
     std::uint16_t etrn_port() const { return etrn_port_; }
-    pid_t odmrd_pid() { return odmrd_->process()->pid(); }
+    pid_t odmrd_pid();
+
+    // Starts a new odmrd with the same settings, so its memory holds
+    // nothing from earlier runs. The prefix runs it under a profiler
+    // ("valgrind --tool=callgrind"); its output goes to the same log.
+    void restart_odmrd(const std::vector<std::string>& prefix = {});
 
 private:
     std::uint16_t etrn_port_;
     std::unique_ptr<test::PostfixInstance> postfix_;
     std::unique_ptr<test::OdmrdInstance> odmrd_;
+    std::unique_ptr<TimedProcess> restarted_;  // the odmrd started by restart_odmrd
 };
 
 }  // namespace odmr::bench

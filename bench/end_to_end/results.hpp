@@ -20,11 +20,16 @@ struct LoadResults {
     std::map<DrainPath, std::vector<DrainMeasurement>> runs;  // one per repetition
 };
 
+// ATRN runs through odmr-fetch, each with an odmrd started just before it.
+struct MemoryResults {
+    MessageLoad load;
+    std::vector<DrainMeasurement> runs;
+};
+
 struct BenchmarkReport {
     std::string command;
     std::vector<LoadResults> loads;
-    MessageLoad memory_load;                    // the large message
-    std::vector<DrainMeasurement> memory_runs;  // odmr-fetch and odmrd passing it
+    std::vector<MemoryResults> memory;
 };
 
 // "4 KB" or "100 KB" or "50 MB" for a size in bytes (binary units).

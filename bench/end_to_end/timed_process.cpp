@@ -3,12 +3,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -17,6 +18,23 @@ extern char** environ;
 namespace odmr::bench {
 
 namespace {
+
+// The peak resident set size (VmHWM) of a running process, or 0 once it
+// has exited. wait4's ru_maxrss cannot stand in for it: the kernel records
+// the high-water mark of the memory a process had before exec, and the
+// child of posix_spawn shares the driver's memory until its exec.
+long peak_rss_kilobytes(pid_t pid) {
+    const std::string path = "/proc/" + std::to_string(pid) + "/status";
+    FILE* status = std::fopen(path.c_str(), "r");
+    if (status == nullptr) return 0;
+    char line[256];
+    long kilobytes = 0;
+    while (std::fgets(line, sizeof line, status) != nullptr) {
+        if (std::strncmp(line, "VmHWM:", 6) == 0) kilobytes = std::strtol(line + 6, nullptr, 10);
+    }
+    std::fclose(status);
+    return kilobytes;
+}
 
 int decode_status(int raw) {
     if (WIFEXITED(raw)) return WEXITSTATUS(raw);
@@ -76,7 +94,12 @@ void TimedProcess::read_output(int fd, std::string log_file, LineHandler on_line
 
         // One time for the whole read: the lines in it arrived together.
         const auto arrived = Clock::now();
-        if (log != nullptr) std::fwrite(buffer, 1, static_cast<std::size_t>(count), log);
+        if (log != nullptr) {
+            // Flushed at once, because the driver reads some of these logs
+            // while the program runs.
+            std::fwrite(buffer, 1, static_cast<std::size_t>(count), log);
+            std::fflush(log);
+        }
         for (ssize_t i = 0; i < count; ++i) {
             const char c = buffer[i];
             if (c != '\n' && c != '\r') {
@@ -94,16 +117,20 @@ void TimedProcess::read_output(int fd, std::string log_file, LineHandler on_line
 
 std::optional<ProcessExit> TimedProcess::wait(std::chrono::milliseconds timeout) {
     const auto end = Clock::now() + timeout;
+    long peak = 0;
     while (!reaped_) {
+        // The peak only grows, so the last reading before the exit is the
+        // peak, unless the process grew in its last 5 ms.
+        peak = std::max(peak, peak_rss_kilobytes(pid_));
+
         int raw = 0;
-        rusage usage{};
-        const pid_t done = wait4(pid_, &raw, WNOHANG, &usage);
+        const pid_t done = waitpid(pid_, &raw, WNOHANG);
         if (done == pid_) {
             reaped_ = true;
             if (reader_.joinable()) reader_.join();
-            return ProcessExit{decode_status(raw), usage.ru_maxrss};
+            return ProcessExit{decode_status(raw), peak};
         }
-        if (done < 0 && errno != EINTR) throw std::runtime_error(std::string("wait4 failed: ") + std::strerror(errno));
+        if (done < 0 && errno != EINTR) throw std::runtime_error(std::string("waitpid failed: ") + std::strerror(errno));
         if (Clock::now() >= end) return std::nullopt;
 
         // Five milliseconds bound the error of an exit time measured here.

@@ -2,8 +2,8 @@
 // whose output is read as it comes. Each line is stamped with the time it
 // arrived and handed to a callback. So the driver can time an ATRN reply or
 // a delivered message to the millisecond, where the programs' own logs
-// have whole seconds. wait() also returns the peak resident set size that
-// the kernel recorded for the process.
+// have whole seconds. wait() also returns the peak resident set size of
+// the program.
 #pragma once
 
 #include <sys/types.h>
@@ -20,8 +20,8 @@ namespace odmr::bench {
 using Clock = std::chrono::steady_clock;
 
 struct ProcessExit {
-    int status = -1;                // exit status, or 128 + signal number
-    long peak_rss_kilobytes = 0;    // ru_maxrss from wait4(2)
+    int status = -1;              // exit status, or 128 + signal number
+    long peak_rss_kilobytes = 0;  // VmHWM, last read at most 5 ms before the exit
 };
 
 class TimedProcess {
