@@ -23,7 +23,7 @@ std::vector<std::string_view> split_words(std::string_view text);
 
 // Returns text that is safe for one log line: the first max_length bytes,
 // every byte outside printable ASCII and every backslash written as \xNN,
-// and "..." when cut, so the result can be 4 * max_length + 3 characters long.
+// and "..." when cut. The result is at most 4 * max_length + 3 long.
 std::string printable(std::string_view text, std::size_t max_length = 100);
 
 // Concatenates any streamable values; a stand-in for std::format, which
