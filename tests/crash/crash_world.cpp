@@ -102,7 +102,9 @@ void CrashWorld::start_atrn_parts() {
     provider_->start();
     odmrd_->start();
     customer_->start();
-    if (!wait_for_port(relay_port_, 10s)) throw std::runtime_error("the customer's listener does not start:\n" + customer_->log());
+    if (!wait_for_port(relay_port_, 10s)) {
+        throw std::runtime_error("the customer's listener does not start:\n" + customer_->log());
+    }
 }
 
 void CrashWorld::start_etrn_parts() {
@@ -137,8 +139,9 @@ std::vector<HeldMail> CrashWorld::hold_messages(const TrialPlan& plan) {
     std::set<std::string> queue_ids;
     for (int index = 1; index <= plan.messages; ++index) {
         HeldMail mail;
-        mail.recipients = {concat("t", plan.number, "m", index, "@example.com")};
-        if (index == plan.two_recipient_message) mail.recipients.push_back(concat("t", plan.number, "m", index, "b@example.com"));
+        const std::string local_part = concat("t", plan.number, "m", index);
+        mail.recipients = {local_part + "@example.com"};
+        if (index == plan.two_recipient_message) mail.recipients.push_back(local_part + "b@example.com");
 
         const std::string body = make_body(plan.seed + static_cast<std::uint64_t>(index), plan.body_size);
         const std::string message = make_message("sender@sender.test", mail.recipients,
@@ -147,7 +150,10 @@ std::vector<HeldMail> CrashWorld::hold_messages(const TrialPlan& plan) {
         mail.size = message.size() + static_cast<std::size_t>(std::count(message.begin(), message.end(), '\n'));
 
         const Reply reply = send_message(provider_->smtp_port(), "sender@sender.test", mail.recipients, message);
-        if (reply.code != 250) throw std::runtime_error("the provider did not accept message " + mail.message_id + ": " + reply.summary());
+        if (reply.code != 250) {
+            throw std::runtime_error(
+                concat("the provider did not accept message ", mail.message_id, ": ", reply.summary()));
+        }
         queue_ids.insert(queue_id_of(reply));
         held.push_back(std::move(mail));
     }
@@ -201,7 +207,7 @@ void CrashWorld::start_session() {
     if (reply.code != 253 && reply.code != 251) {
         throw std::runtime_error("ETRN example.com was answered " + reply.summary() + "\n" + tail(odmrd_->log()));
     }
-    if (reply.code == 251) ended_before_session_ = static_cast<std::size_t>(-1);
+    if (reply.code == 251) ended_before_session_.reset();
 }
 
 SessionProbe CrashWorld::make_probe(std::size_t message_size) const {
@@ -213,8 +219,9 @@ void CrashWorld::start_fetchmail_session() {
     make_directory(home, 0700);
     const std::string rc = home + "/fetchmailrc";
     write_file(rc,
-               concat("poll 127.0.0.1 service ", odmrd_->port(), " protocol ODMR\n", "  user \"alice\" password \"alice-secret\"\n",
-                      "  fetchdomains example.com\n", "  smtphost 127.0.0.1/", customer_->smtp_port(), "\n"),
+               concat("poll 127.0.0.1 service ", odmrd_->port(), " protocol ODMR\n",
+                      "  user \"alice\" password \"alice-secret\"\n", "  fetchdomains example.com\n",
+                      "  smtphost 127.0.0.1/", customer_->smtp_port(), "\n"),
                0600);
 
     // A private pid file, because as root fetchmail's default lock is one
@@ -222,7 +229,8 @@ void CrashWorld::start_fetchmail_session() {
     // killed one.
     session_process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"fetchmail", "-f", rc, "-v", "--nosyslog", "--pidfile", home + "/fetchmail.pid"},
-        concat(home, "/session-", sessions_started_, ".log"), std::map<std::string, std::string>{{"FETCHMAILHOME", home}});
+        concat(home, "/session-", sessions_started_, ".log"),
+        std::map<std::string, std::string>{{"FETCHMAILHOME", home}});
 }
 
 std::string CrashWorld::session_process_name() const {
@@ -275,8 +283,7 @@ std::string CrashWorld::wait_until_settled() {
     }
 
     const bool odmrd_alive = odmrd_->process() != nullptr && odmrd_->process()->running();
-    if (odmrd_alive && ended_before_session_ != static_cast<std::size_t>(-1) &&
-        !wait_for_session_end(ended_before_session_, 180s)) {
+    if (odmrd_alive && ended_before_session_ && !wait_for_session_end(*ended_before_session_, 180s)) {
         return "odmrd did not end the session within 180 s after the kill";
     }
 
@@ -316,16 +323,18 @@ std::string CrashWorld::run_clean_session() {
             failure = concat(session_process_name(), " ended the clean session with status ", *status, ":\n",
                              tail(session_process_->output()));
         }
-    } else if (ended_before_session_ != static_cast<std::size_t>(-1) && !wait_for_session_end(ended_before_session_, 300s)) {
+    } else if (ended_before_session_ && !wait_for_session_end(*ended_before_session_, 300s)) {
         return "odmrd did not end the clean session within 300 s";
     }
     if (!failure.empty()) return failure;
 
     if (!wait_until([&] { return provider_->queued_recipients() == 0; }, 60s)) {
-        return concat(provider_->queued_recipients(), " recipients are still queued at the provider after the clean session");
+        return concat(provider_->queued_recipients(),
+                      " recipients are still queued at the provider after the clean session");
     }
     if (!wait_until([&] { return customer_->queued_recipients() == 0; }, 60s)) {
-        return concat(customer_->queued_recipients(), " recipients are still queued at the customer after the clean session");
+        return concat(customer_->queued_recipients(),
+                      " recipients are still queued at the customer after the clean session");
     }
     return {};
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -99,7 +100,9 @@ private:
     std::unique_ptr<OdmrFetchInstance> fetch_;
     std::unique_ptr<ChildProcess> session_process_;  // the ATRN session's odmr-fetch --once or fetchmail
     int sessions_started_ = 0;
-    std::size_t ended_before_session_ = 0;
+    // Sessions odmrd had ended before the last one started, or nothing
+    // when the last ETRN started no run.
+    std::optional<std::size_t> ended_before_session_;
 };
 
 }  // namespace odmr::test

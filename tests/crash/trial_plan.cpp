@@ -70,9 +70,12 @@ std::string phase_name(Phase phase) {
 CrashRunSettings crash_run_settings(int default_trials) {
     CrashRunSettings settings;
     settings.seed = environment_number("ODMR_CRASH_SEED", 1);
-    settings.trials = static_cast<int>(environment_number("ODMR_CRASH_TRIALS", static_cast<std::uint64_t>(default_trials)));
+    const auto trials = environment_number("ODMR_CRASH_TRIALS", static_cast<std::uint64_t>(default_trials));
+    settings.trials = static_cast<int>(trials);
     settings.first = static_cast<int>(environment_number("ODMR_CRASH_FIRST", 1));
-    if (settings.first < 1) throw std::runtime_error("ODMR_CRASH_FIRST must be 1 or more");
+    if (settings.first < 1) {
+        throw std::runtime_error(concat("ODMR_CRASH_FIRST=", settings.first, " is invalid; trials are numbered from 1"));
+    }
     return settings;
 }
 
