@@ -50,8 +50,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(!error.empty(), "a rejected server-first message has no error message");
         return 0;
     }
-    require(final_message->find("r=fyqfuzznonce") != std::string::npos, "the client-final message lost the nonce");
-    require(final_message->find("secret") == std::string::npos, "the client-final message shows the password");
+    // "c=biws,r=NONCE,p=PROOF", where the nonce extends ours and the proof
+    // is the base64 of a SHA-256 HMAC.
+    require(final_message->rfind("c=biws,r=fyqfuzznonce", 0) == 0, "the client-final message lost the nonce");
+    const auto proof = final_message->rfind(",p=");
+    require(proof != std::string::npos && final_message->size() - proof - 3 == 44,
+            "the client-final message has no proof of 32 bytes");
     client.verify_server(server_final);
     return 0;
 }
