@@ -125,10 +125,16 @@ OdmrProvider::OdmrProvider(const std::string& directory, const std::string& sink
     odmrd_->start();
 }
 
+OdmrProvider::~OdmrProvider() {
+    // A restarted odmrd may run under a profiler, which needs a clean exit.
+    if (restarted_) restarted_->stop(std::chrono::seconds(30));
+}
+
 pid_t OdmrProvider::odmrd_pid() { return restarted_ ? restarted_->pid() : odmrd_->process()->pid(); }
 
 void OdmrProvider::restart_odmrd(const std::vector<std::string>& prefix) {
     odmrd_->stop();
+    if (restarted_) restarted_->stop(std::chrono::seconds(30));
     restarted_.reset();
 
     // OdmrdInstance writes the daemon's output to odmrd.log beside its

@@ -64,15 +64,16 @@ public:
     static constexpr const char* password = "alice-secret";
 
     OdmrProvider(const std::string& directory, const std::string& sink_address, std::uint16_t sink_port);
+    ~OdmrProvider();
 
     test::PostfixInstance& postfix() { return *postfix_; }
     test::OdmrdInstance& odmrd() { return *odmrd_; }
     std::uint16_t etrn_port() const { return etrn_port_; }
     pid_t odmrd_pid();
 
-    // Starts a new odmrd with the same settings, so its memory holds
+    // Starts a new odmrd with the same settings, so its heap contains
     // nothing from earlier runs. The prefix runs it under a profiler
-    // ("valgrind --tool=callgrind"); its output goes to the same log.
+    // ("valgrind --tool=callgrind"), and its output goes to the same log.
     void restart_odmrd(const std::vector<std::string>& prefix = {});
 
 private:

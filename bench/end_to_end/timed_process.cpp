@@ -139,6 +139,12 @@ std::optional<ProcessExit> TimedProcess::wait(std::chrono::milliseconds timeout)
     throw std::logic_error("TimedProcess::wait called after the process was reaped");
 }
 
+void TimedProcess::stop(std::chrono::milliseconds timeout) {
+    if (reaped_ || pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    if (!wait(timeout)) kill_now();
+}
+
 void TimedProcess::kill_now() {
     if (reaped_ || pid_ <= 0) return;
     kill(pid_, SIGKILL);

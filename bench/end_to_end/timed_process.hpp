@@ -48,6 +48,10 @@ public:
     // Ends the process with SIGKILL, if it still runs, and reaps it.
     void kill_now();
 
+    // Sends SIGTERM and waits up to the timeout for the exit, then kills.
+    // A profiler such as callgrind writes its data only on a normal exit.
+    void stop(std::chrono::milliseconds timeout);
+
 private:
     void read_output(int fd, std::string log_file, LineHandler on_line);
 
