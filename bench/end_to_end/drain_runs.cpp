@@ -204,21 +204,23 @@ DrainMeasurement drain_with_fetchmail(DrainContext& context, OdmrProvider& provi
     measurement.odmrd_rss_before_kb = process_status_kb(odmrd, "VmRSS:");
     reset_peak_rss(odmrd);
 
+    // fetchmail prints "Turnaround now..." right after the 250 to ATRN.
+    LineWatch turnaround("fetchmail: ", "Turnaround now");
     TimedProcess client({"fetchmail", "-f", home + "/fetchmailrc", "--nosyslog", "--pidfile", home + "/fetchmail.pid"},
-                        context.work_directory + "/fetchmail.log", {}, {"FETCHMAILHOME=" + home});
+                        context.work_directory + "/fetchmail.log",
+                        [&](const std::string& line, Clock::time_point arrived) { turnaround.see(line, arrived); },
+                        {"FETCHMAILHOME=" + home});
     const auto exit = client.wait(run_timeout);
     const auto ended = Clock::now();
-    // fetchmail counts no messages in an ODMR session, so it exits with 1
-    // ("no mail") after a good one. The sink's count is checked instead.
-    if (!exit || (exit->status != 0 && exit->status != 1)) {
+    if (!exit || exit->status != 0) {
         throw std::runtime_error("fetchmail did not finish the ODMR session; see " + context.work_directory +
                                  "/fetchmail.log");
     }
 
     wait_for_all(context.sink, before + held.messages, "fetchmail");
-    time_messages(measurement, context.sink, before, client.started());
-    measurement.reply_seen = false;
-    measurement.from_start = measurement.delivery;
+    measurement.reply_seen = turnaround.seen().has_value();
+    time_messages(measurement, context.sink, before, turnaround.seen().value_or(client.started()));
+    measurement.from_start = seconds_between(client.started(), context.sink.arrival_of(before + held.messages));
     measurement.total = seconds_between(client.started(), ended);
     measurement.client_peak_rss_kb = exit->peak_rss_kilobytes;
     wait_for_session_end(provider.odmrd(), atrn_session_end, sessions_before);

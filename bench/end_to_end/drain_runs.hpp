@@ -3,8 +3,8 @@
 // (not timed), then starts the client and times, from the sink's counter:
 //
 //   reply     the ETRN or ATRN reply that starts the delivery, as the
-//             client saw it (for fetchmail, which prints its trace with a
-//             delay, the time it started instead)
+//             client saw it: the driver's own ETRN client, odmr-fetch's
+//             log line for the reply, fetchmail's "Turnaround now..."
 //   first     the first message accepted by the sink
 //   last      the last message accepted by the sink
 //   end       the end of the session: the client's exit for ATRN, the
@@ -33,7 +33,7 @@ struct DrainMeasurement {
     double delivery = 0;            // seconds from the reply to the last message
     double from_start = 0;          // seconds from the client's start to the last message
     double total = 0;               // seconds from the client's start to the end of the session
-    bool reply_seen = true;         // false: "reply" is the client's start
+    bool reply_seen = true;         // false: no reply was seen, and "reply" is the client's start
     long client_peak_rss_kb = 0;    // odmr-fetch or fetchmail, VmHWM before its exit
     long odmrd_peak_rss_kb = 0;     // odmrd's VmHWM during the run
     long odmrd_rss_before_kb = 0;   // odmrd's VmRSS when the run started
