@@ -24,7 +24,8 @@ using odmr::fuzz::require;
 
 namespace {
 
-// A directory of this process alone, removed at exit.
+// A directory of this process alone, removed when the run ends without a
+// crash.
 class PrivateFile {
 public:
     PrivateFile() {
