@@ -114,7 +114,10 @@ TEST_F(AtrnCustomerFailure, PermanentRejectBounces) {
 }
 
 TEST_F(AtrnCustomerFailure, RefusedRecipientsThenNextMessage) {
-    start_all();
+    // A longer grace keeps both messages in one session on a busy machine.
+    OdmrdOptions options;
+    options.settings = {"release_grace_time = 3"};
+    start_all(options);
     hold_message({"nobody@example.com"}, "refused");
     hold_message({"somebody@example.com"}, "accepted");
 
