@@ -52,21 +52,28 @@ bool apply_tls_policy(Connection& customer, CustomerGreeting& greeting, const Qu
 
 EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomains, std::vector<HeldMessage> waiting,
                                 const std::string& trigger, bool wait_for_connection) {
+    // The run is marked before the domain lock is taken, so that requests
+    // arriving together join this run instead of finding the lock held.
+    Clock::time_point previous_start;
     {
         const std::lock_guard lock(mutex_);
         DomainState& state = states_[domain.domain];
         if (state.running) return Start::joined;
         if (Clock::now() - state.last_start < settings_.min_interval) return Start::rate_limited;
+        state.running = true;
+        previous_start = state.last_start;
+        state.last_start = Clock::now();
     }
 
     std::string busy;
     auto locks = DomainLock::acquire_all(settings_.delivery.bridge_directory, {domain.domain}, busy);
-    if (!locks) return Start::busy;
-    {
+    if (!locks) {
+        // An ATRN session holds the domain: no run started, so no rate limit.
         const std::lock_guard lock(mutex_);
         DomainState& state = states_[domain.domain];
-        state.running = true;
-        state.last_start = Clock::now();
+        state.running = false;
+        state.last_start = previous_start;
+        return Start::busy;
     }
 
     auto connected = std::make_shared<std::promise<void>>();
