@@ -47,7 +47,7 @@ void reset_peak_rss(pid_t pid) {
     if (!clear.flush()) throw std::runtime_error(concat("cannot reset the peak RSS of process ", pid));
 }
 
-// The first line of output that contains every marker, and when it came.
+// The first line of output that contains both markers, and when it came.
 class LineWatch {
 public:
     LineWatch(std::string first, std::string second) : first_(std::move(first)), second_(std::move(second)) {}
@@ -70,7 +70,7 @@ private:
     std::optional<Clock::time_point> seen_;
 };
 
-std::size_t count_lines(const std::string& text, const std::string& marker) {
+std::size_t count_occurrences(const std::string& text, const std::string& marker) {
     std::size_t count = 0;
     for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + marker.size())) ++count;
     return count;
@@ -78,10 +78,13 @@ std::size_t count_lines(const std::string& text, const std::string& marker) {
 
 // Waits until odmrd has logged the end of one more session of the kind
 // ("session=atrn end" or "session=etrn end"), which is when it gives the
-// domain's lock back. Returns when it saw the line.
+// domain's lock back. Returns the time it saw the line.
 Clock::time_point wait_for_session_end(test::OdmrdInstance& odmrd, const std::string& marker, std::size_t before) {
-    const bool ended = test::wait_until([&] { return count_lines(odmrd.log(), marker) > before; }, 2min);
-    if (!ended) throw std::runtime_error("odmrd logged no \"" + marker + "\" after the run; see " + odmrd.config_file());
+    const bool ended = test::wait_until([&] { return count_occurrences(odmrd.log(), marker) > before; }, 2min);
+    if (!ended) {
+        throw std::runtime_error(concat("odmrd logged no \"", marker, "\" within 2 minutes after the run; see odmrd.log beside ",
+                                        odmrd.config_file()));
+    }
     return Clock::now();
 }
 
@@ -92,7 +95,9 @@ void wait_until_drained(const test::PostfixInstance& postfix) {
                    queue_files(postfix, "incoming") == 0;
         },
         2min);
-    if (!drained) throw std::runtime_error("messages stayed in the queue of " + postfix.directory() + " after the run");
+    if (!drained) {
+        throw std::runtime_error("messages stayed in the queue of " + postfix.directory() + " for 2 minutes after the run");
+    }
 }
 
 void wait_for_all(const MessageSink& sink, std::uint64_t expected, const std::string& path) {
@@ -151,7 +156,7 @@ DrainMeasurement drain_with_odmr_fetch(DrainContext& context, OdmrProvider& prov
                              context.sink.port())});
 
     const pid_t odmrd = provider.odmrd_pid();
-    const std::size_t sessions_before = count_lines(provider.odmrd().log(), atrn_session_end);
+    const std::size_t sessions_before = count_occurrences(provider.odmrd().log(), atrn_session_end);
     measurement.odmrd_rss_before_kb = process_status_kb(odmrd, "VmRSS:");
     reset_peak_rss(odmrd);
 
@@ -200,7 +205,7 @@ DrainMeasurement drain_with_fetchmail(DrainContext& context, OdmrProvider& provi
                      0600);
 
     const pid_t odmrd = provider.odmrd_pid();
-    const std::size_t sessions_before = count_lines(provider.odmrd().log(), atrn_session_end);
+    const std::size_t sessions_before = count_occurrences(provider.odmrd().log(), atrn_session_end);
     measurement.odmrd_rss_before_kb = process_status_kb(odmrd, "VmRSS:");
     reset_peak_rss(odmrd);
 
@@ -236,7 +241,7 @@ DrainMeasurement drain_with_odmrd_etrn(DrainContext& context, OdmrProvider& prov
     DrainMeasurement measurement{held.messages, held.bytes};
 
     const pid_t odmrd = provider.odmrd_pid();
-    const std::size_t sessions_before = count_lines(provider.odmrd().log(), etrn_session_end);
+    const std::size_t sessions_before = count_occurrences(provider.odmrd().log(), etrn_session_end);
     measurement.odmrd_rss_before_kb = process_status_kb(odmrd, "VmRSS:");
     reset_peak_rss(odmrd);
 
