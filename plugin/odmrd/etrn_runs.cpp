@@ -68,7 +68,10 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
     std::string busy;
     auto locks = DomainLock::acquire_all(settings_.delivery.bridge_directory, {domain.domain}, busy);
     if (!locks) {
-        // An ATRN session holds the domain: no run started, so no rate limit.
+        // An ATRN session has the domain locked. No run started, so the rate
+        // limit does not apply to the next request.
+        // NOTE: a request that joined during this short window got a success reply
+        // although no run follows; its mail stays queued for the ATRN session.
         const std::lock_guard lock(mutex_);
         DomainState& state = states_[domain.domain];
         state.running = false;
