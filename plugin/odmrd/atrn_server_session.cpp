@@ -368,7 +368,7 @@ void AtrnServerSession::handle_atrn(const Command& command) {
     }
 
     identity.relay = concat(greeting.name, client());
-    const DeliveryResult result = deliver_to_customer(connection_, greeting, identity, waiting, context_.host,
+    const DeliveryResult result = deliver_to_customer(connection_, greeting, identity, std::move(waiting), context_.host,
                                                       context_.delivery);
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     log::info(concat("session=atrn end: login=", account_->login, " relay=", identity.relay, " domains=", domain_list,

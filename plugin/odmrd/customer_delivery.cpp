@@ -59,10 +59,9 @@ static void release_all(HostQueue& host, const SessionIdentity& identity, const 
 // Asks the host for the domains' mail until every recipient waiting has
 // been attempted. Returns why the session ends.
 static std::string release_until_done(CustomerSession& session, HostQueue& host, const DeliverySettings& settings,
-                                      const std::vector<HeldMessage>& waiting) {
+                                      std::set<std::string> domains) {
     const SessionIdentity& identity = session.identity();
     const DomainFilter filter = session_filter(identity);
-    std::set<std::string> domains = domains_to_release(identity, waiting);
     int rounds_without_progress = 0;
     std::size_t pending_before = session.pending_recipients();
 
@@ -95,17 +94,19 @@ static std::string release_until_done(CustomerSession& session, HostQueue& host,
 }
 
 DeliveryResult deliver_to_customer(Connection& customer, const CustomerGreeting& greeting, SessionIdentity identity,
-                                   const std::vector<HeldMessage>& waiting, HostQueue& host,
+                                   std::vector<HeldMessage> waiting, HostQueue& host,
                                    const DeliverySettings& settings) {
     auto session = std::make_shared<CustomerSession>(std::move(identity), customer, greeting.capabilities);
     session->expect(waiting);
+    std::set<std::string> domains = domains_to_release(session->identity(), waiting);
+    waiting = {};
 
     DeliveryResult result;
     {
         BridgeListener bridge(session, settings.bridge_directory, settings.socket_group, settings.bridge);
         try {
             bridge.start();
-            result.end_reason = release_until_done(*session, host, settings, waiting);
+            result.end_reason = release_until_done(*session, host, settings, std::move(domains));
         } catch (const std::exception& error) {
             result.end_reason = concat("bridge failed: ", error.what());
             log::error(concat("session=", session->identity().kind, " relay=", session->identity().relay, ": ",

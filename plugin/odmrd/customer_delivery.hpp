@@ -43,9 +43,11 @@ CustomerGreeting greet_customer(Connection& customer, const DeliverySettings& se
 // customer: opens the bridge sockets, asks the host to release each domain,
 // waits until every recipient that was waiting has been attempted (asking
 // again, a few rounds, for mail that Postfix did not bring), and ends with
-// QUIT. identity.relay must already name the customer. Never throws.
+// QUIT. identity.relay must already name the customer. The listing of the
+// waiting mail is dropped once the session has taken its recipients, so a
+// long session does not keep it. Never throws.
 DeliveryResult deliver_to_customer(Connection& customer, const CustomerGreeting& greeting, SessionIdentity identity,
-                                   const std::vector<HeldMessage>& waiting, HostQueue& host,
+                                   std::vector<HeldMessage> waiting, HostQueue& host,
                                    const DeliverySettings& settings);
 
 // A filter that accepts the recipient domains a session covers.

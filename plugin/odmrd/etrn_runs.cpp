@@ -111,7 +111,7 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
             connected->set_value();
             signalled = true;
 
-            const DeliveryResult result = deliver_to_customer(customer, greeting, identity, request->waiting, host_,
+            const DeliveryResult result = deliver_to_customer(customer, greeting, identity, std::move(request->waiting), host_,
                                                               settings_.delivery);
             const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
             log::info(concat("session=etrn end: domain=", queue_domain.domain, " relay=", identity.relay, " sent=",
