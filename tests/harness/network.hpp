@@ -8,7 +8,8 @@
 
 namespace odmr::test {
 
-// A TCP port on the loopback address that was free a moment ago.
+// A TCP port on the loopback address that was free a moment ago, chosen
+// below the kernel's range for outgoing connections.
 std::uint16_t free_port(const std::string& address = "127.0.0.1");
 
 // Waits until something accepts connections on address:port.
