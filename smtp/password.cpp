@@ -153,6 +153,14 @@ std::optional<StoredPassword> StoredPassword::parse(std::string_view text, std::
                        "}; use PLAIN, CRAM-MD5, SHA512-CRYPT, SHA256-CRYPT, BLF-CRYPT, SSHA256 or SSHA512");
         return std::nullopt;
     }
+
+    // An empty password would let in anyone who has the login name.
+    // NOTE: the crypt schemes are not tried, because a strong hash takes too
+    // long to compute for every line of a large table.
+    if (stored.scheme_ != Scheme::crypt && stored.verify("")) {
+        error = "the password is empty; choose one and write it with odmrd --hash-password SCHEME";
+        return std::nullopt;
+    }
     return stored;
 }
 
@@ -224,6 +232,7 @@ static std::string crypt_with_prefix(const char* prefix, std::string_view passwo
 }
 
 std::string make_stored_password(std::string_view scheme, std::string_view password) {
+    if (password.empty()) throw std::invalid_argument("the password is empty; give a non-empty password on standard input");
     const std::string name = to_upper(scheme);
     if (name == "PLAIN") return concat("{PLAIN}", password);
     if (name == "CRAM-MD5") {

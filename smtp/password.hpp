@@ -47,7 +47,7 @@ private:
 
 // Makes a stored password in the given scheme ("PLAIN", "CRAM-MD5",
 // "SHA512-CRYPT", "SSHA256"...) for the --hash-password commands. Throws
-// std::invalid_argument for an unknown scheme.
+// std::invalid_argument for an unknown scheme or an empty password.
 std::string make_stored_password(std::string_view scheme, std::string_view password);
 
 // Compares two digests in constant time.

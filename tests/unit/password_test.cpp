@@ -87,7 +87,7 @@ TEST(StoredPassword, CramMd5ContextMatchesPlainDigest) {
     const std::string challenge = "<4711.1700000000@provider.example>";
     // The last password is longer than the 64-byte HMAC block, so HMAC uses
     // its MD5 digest as the key.
-    const std::vector<std::string> passwords{"secret", "", "tanstaaftanstaaf", std::string(100, 'k')};
+    const std::vector<std::string> passwords{"secret", "x", "tanstaaftanstaaf", std::string(100, 'k')};
     for (const auto& password : passwords) {
         const auto plain = parse_or_report("{PLAIN}" + password);
         const auto context = parse_or_report(make_stored_password("CRAM-MD5", password));
@@ -177,6 +177,27 @@ TEST(StoredPassword, DamagedCryptHashVerifiesNothing) {
     ASSERT_TRUE(stored.has_value());
     EXPECT_FALSE(stored->verify("correct horse"));
     EXPECT_FALSE(stored->verify(""));
+}
+
+TEST(StoredPassword, EmptyPasswordRejected) {
+    // The CRAM-MD5 context and the salted digest are those of the empty
+    // password, so only the check of the value can find them.
+    const std::vector<std::string> empty{
+        "{PLAIN}",
+        "{CRAM-MD5}00747cf2ffaf11c5ea4a64979c3901fc1d20dee13f480bb598f7d8575b23e61b",
+        "{SSHA256}dm7c2HK8BhUWriyM0ndz5EZumWHM9wQdtOYRGOhqZXxzYWx0c2FsdA==",
+    };
+    for (const auto& text : empty) {
+        std::string error;
+        EXPECT_FALSE(StoredPassword::parse(text, error).has_value()) << text;
+        EXPECT_NE(error.find("the password is empty"), std::string::npos) << error;
+    }
+}
+
+TEST(MakeStoredPassword, EmptyPasswordRejected) {
+    for (const char* scheme : {"PLAIN", "CRAM-MD5", "SHA512-CRYPT", "SSHA256"}) {
+        EXPECT_THROW(make_stored_password(scheme, ""), std::invalid_argument) << scheme;
+    }
 }
 
 TEST(MakeStoredPassword, UnknownSchemeOmitsSecret) {
