@@ -81,7 +81,8 @@ void AtrnServerSession::serve() {
         else if (command.verb == "ATRN") handle_atrn(command);
         else if (command.verb == "NOOP") reply(250, "2.0.0 Ok");
         else if (command.verb == "RSET") reply(250, "2.0.0 Ok");
-        else if (command.verb == "HELP") reply(214, "2.0.0 Commands: EHLO HELO STARTTLS AUTH ATRN NOOP RSET QUIT");
+        else if (command.verb == "HELP") reply(214, concat("2.0.0 Commands: EHLO HELO ", starttls_offered() ? "STARTTLS " : "",
+                                                            "AUTH ATRN NOOP RSET QUIT"));
         else if (command.verb == "QUIT") {
             reply(221, "2.0.0 Bye");
             done_ = true;
@@ -94,6 +95,10 @@ void AtrnServerSession::serve() {
         }
     }
     connection_.flush(Deadline::after(context_.settings.command_timeout));
+}
+
+bool AtrnServerSession::starttls_offered() const {
+    return context_.tls && !connection_.tls_active();
 }
 
 bool AtrnServerSession::plaintext_auth_allowed() const {
@@ -110,7 +115,7 @@ void AtrnServerSession::handle_ehlo(const Command& command) {
 
     std::string text = concat(context_.settings.hostname, "\nAUTH CRAM-MD5", plaintext_auth_allowed() ? " PLAIN LOGIN" : "");
     text += "\nATRN";
-    if (context_.tls && !connection_.tls_active()) text += "\nSTARTTLS";
+    if (starttls_offered()) text += "\nSTARTTLS";
     text += "\nENHANCEDSTATUSCODES";
     reply(250, text);
 }
@@ -281,6 +286,12 @@ void AtrnServerSession::handle_auth(const Command& command) {
         reject(501, "5.7.0 Authentication cancelled");
         return;
     }
+    // RFC 4954 section 4: a response that is not base64 gets 501. No
+    // password was tried, so it does not count as a failed login.
+    if (failure == "invalid base64") {
+        reject(501, "5.5.2 Error: the authentication response is not valid base64");
+        return;
+    }
     if (failure) {
         // Slows down guessing; the delay comes before the reply, so a
         // client cannot skip it.
@@ -328,7 +339,15 @@ void AtrnServerSession::handle_atrn(const Command& command) {
     }
 
     std::string busy;
-    auto locks = DomainLock::acquire_all(context_.settings.bridge_directory, domains, busy);
+    std::optional<std::vector<DomainLock>> locks;
+    try {
+        locks = DomainLock::acquire_all(context_.settings.bridge_directory, domains, busy);
+    } catch (const std::exception& error) {
+        log::error(concat("ATRN from ", client(), " login=", account_->login, ": ", error.what(),
+                          "; check the owner and mode of bridge_directory"));
+        reply(451, "4.3.0 Unable to process ATRN request now: local error; try again later");
+        return;
+    }
     if (!locks) {
         reply(450, concat("4.4.0 ", busy, ": another session is releasing this domain now; try again later"));
         return;

@@ -44,6 +44,7 @@ private:
     std::optional<std::string> authenticate_login(const std::string& initial, const Account*& account,
                                                   std::string& login);
     std::optional<std::string> read_sasl_response(bool& cancelled);
+    bool starttls_offered() const;
     bool plaintext_auth_allowed() const;
 
     Deadline command_deadline() const;

@@ -34,8 +34,6 @@ bool account_owns(const Account& account, const std::string& domain) { return ac
 // Checks one domain; returns an empty reason when the client may release it.
 std::string check_domain(const QueueDomain& domain, const EtrnRequest& request, const EtrnClient& client,
                          const AccountsTable& accounts) {
-    if (!domain.etrn_address) return "no fixed address for ETRN (etrn_address); the customer must use ATRN";
-
     if (request.password) {
         for (const auto* account : accounts.owners(domain.domain)) {
             if (account->password.verify(*request.password)) return {};
@@ -83,6 +81,12 @@ EtrnVerdict authorize_etrn(const EtrnRequest& request, const EtrnClient& client,
     }
 
     for (const auto* domain : domains) {
+        // The client learns this reason, because it names what to do instead
+        // and reveals no more than that the domain is a queue domain.
+        if (!domain->etrn_address) {
+            return refuse(459, concat("4.7.1 ", node, ": ", domain->domain, " is released by ATRN only; use ATRN on the ODMR port"),
+                          concat(domain->domain, ": no fixed address for ETRN (etrn_address); the customer must use ATRN"));
+        }
         const std::string reason = check_domain(*domain, request, client, tables.accounts);
         if (!reason.empty()) {
             return refuse(459, concat("4.7.1 ", node, ": release not allowed"), concat(domain->domain, ": ", reason));

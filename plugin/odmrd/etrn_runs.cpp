@@ -66,7 +66,14 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
     }
 
     std::string busy;
-    auto locks = DomainLock::acquire_all(settings_.delivery.bridge_directory, {domain.domain}, busy);
+    std::optional<std::vector<DomainLock>> locks;
+    try {
+        locks = DomainLock::acquire_all(settings_.delivery.bridge_directory, {domain.domain}, busy);
+    } catch (...) {
+        // Without this the domain would stay marked as running for good.
+        finish(domain.domain);
+        throw;
+    }
     if (!locks) {
         // An ATRN session has the domain locked. No run started, so the rate
         // limit does not apply to the next request.

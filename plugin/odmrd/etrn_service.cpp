@@ -32,7 +32,15 @@ EtrnOutcome EtrnService::handle(const EtrnRequest& request, const EtrnClient& cl
         if (waiting.empty()) continue;
         messages += waiting.size();
 
-        switch (runs_.start(*domain, scope.include_subdomains, std::move(waiting), via, wait_for_connection)) {
+        EtrnRuns::Start start;
+        try {
+            start = runs_.start(*domain, scope.include_subdomains, std::move(waiting), via, wait_for_connection);
+        } catch (const std::exception& error) {
+            log::error(concat(who, ": cannot start a run for ", domain->domain, ": ", error.what(),
+                              "; check the owner and mode of bridge_directory"));
+            return EtrnOutcome{458, concat("4.3.0 ", node, ": unable to queue messages now; try again later")};
+        }
+        switch (start) {
         case EtrnRuns::Start::started:
             ++runs_started;
             break;

@@ -2,6 +2,7 @@
 // log in wrongly, ask for the wrong domains, or send bad input. The client
 // side is scripted in the test so each reply code can be checked.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "smtp/base64.hpp"
 #include "smtp/sasl.hpp"
@@ -203,6 +204,48 @@ TEST_F(AtrnProtocol, BadInputGetsErrorsAndServiceContinues) {
     const FetchmailRun run = fetch("alice", "alice-secret", "example.com");
     EXPECT_EQ(run.status, 0) << run.output;
     EXPECT_TRUE(customer_->wait_for_delivered(1, 20s));
+}
+
+TEST_F(AtrnProtocol, AuthResponseNotBase64Gives501) {
+    start_all();
+    hold_message({"user@example.com"}, "held");
+    auto client = greeted_client();
+
+    ASSERT_EQ(client->command("AUTH CRAM-MD5").code, 334);
+    EXPECT_EQ(client->command("!!! not base64 !!!").code, 501);
+    EXPECT_EQ(odmrd_->log().find("authentication failed"), std::string::npos) << odmrd_->log();
+
+    // The same connection can still log in.
+    const Reply challenge = client->command("AUTH CRAM-MD5");
+    ASSERT_EQ(challenge.code, 334);
+    const std::string answer =
+        cram_md5_client_answer("alice", "alice-secret", base64_decode(challenge.lines.front()).value());
+    EXPECT_EQ(client->command(base64_encode(answer)).code, 235);
+}
+
+TEST_F(AtrnProtocol, HelpListsOnlyOfferedCommands) {
+    start_all();
+    auto client = greeted_client();
+
+    const Reply help = client->command("HELP");
+    EXPECT_EQ(help.code, 214);
+    ASSERT_FALSE(help.lines.empty());
+    EXPECT_NE(help.lines.front().find("ATRN"), std::string::npos) << help.lines.front();
+    EXPECT_EQ(help.lines.front().find("STARTTLS"), std::string::npos) << help.lines.front();
+}
+
+TEST_F(AtrnProtocol, UnusableLockFileGives451) {
+    start_all();
+    hold_message({"user@example.com"}, "held");
+    // A directory in place of the domain's lock file simulates a bridge
+    // directory that odmrd cannot write.
+    ASSERT_EQ(mkdir((odmrd_->bridge_directory() + "/example.com.lock").c_str(), 0700), 0);
+    auto client = login_cram_md5("alice", "alice-secret");
+
+    EXPECT_EQ(client->command("ATRN example.com").code, 451);
+    EXPECT_EQ(client->command("QUIT").code, 221);
+    EXPECT_EQ(provider_->queued_recipients(), 1u);
+    EXPECT_NE(odmrd_->log().find("bridge_directory"), std::string::npos) << odmrd_->log();
 }
 
 TEST_F(AtrnProtocol, TooManyErrorsGive421) {

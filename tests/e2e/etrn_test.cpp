@@ -223,7 +223,10 @@ TEST_F(Etrn, DomainWithoutFixedAddressRefused) {
     hold_message({"user@example.com"}, "held");
     auto client = etrn_client(etrn_port());
 
-    EXPECT_EQ(client->command("ETRN example.com").code, 459);
+    const Reply atrn_only = client->command("ETRN example.com");
+    EXPECT_EQ(atrn_only.code, 459);
+    ASSERT_FALSE(atrn_only.lines.empty());
+    EXPECT_NE(atrn_only.lines.front().find("released by ATRN only"), std::string::npos) << atrn_only.lines.front();
     EXPECT_EQ(client->command("ETRN example.org").code, 459);
     EXPECT_EQ(client->command("ETRN #queue").code, 459);
     EXPECT_EQ(provider_->queued_recipients(), 1u);
