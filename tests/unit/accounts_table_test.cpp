@@ -108,6 +108,24 @@ TEST_F(AccountsTableTest, GroupReadableAccepted) {
     EXPECT_EQ(load_error("alice {PLAIN}x example.com\n", 0640), std::nullopt);
 }
 
+TEST_F(AccountsTableTest, GroupWritableFileRefused) {
+    const auto error = load_error("alice {PLAIN}x example.com\n", 0660);
+    ASSERT_TRUE(error.has_value());
+    const std::string path = directory_.path() + "/accounts";
+    EXPECT_NE(error->find(path + ": "), std::string::npos) << *error;
+    EXPECT_NE(error->find("writable by its group (mode 0660)"), std::string::npos) << *error;
+    EXPECT_NE(error->find("chmod 640 " + path), std::string::npos) << *error;
+}
+
+TEST_F(AccountsTableTest, WorldWritableFileRefused) {
+    for (const mode_t mode : {0602, 0642, 0662}) {
+        const auto error = load_error("alice {PLAIN}x example.com\n", mode);
+        ASSERT_TRUE(error.has_value()) << std::oct << mode;
+        EXPECT_NE(error->find("writable by every user"), std::string::npos) << *error;
+        EXPECT_NE(error->find("chmod 640 "), std::string::npos) << *error;
+    }
+}
+
 TEST_F(AccountsTableTest, MissingFile) {
     const std::string path = directory_.path() + "/absent";
     try {
