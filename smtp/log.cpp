@@ -48,6 +48,14 @@ void info(std::string_view message) { write(LOG_INFO, "", message); }
 void warning(std::string_view message) { write(LOG_WARNING, "warning: ", message); }
 void error(std::string_view message) { write(LOG_ERR, "error: ", message); }
 
+void startup_error(std::string_view message) {
+    if (current.to_syslog) syslog(LOG_ERR, "error: %.*s", static_cast<int>(message.size()), message.data());
+
+    const std::lock_guard lock(stderr_mutex);
+    std::fprintf(stderr, "%s: %.*s\n", current.program_name.c_str(), static_cast<int>(message.size()), message.data());
+    std::fflush(stderr);
+}
+
 bool verbose() { return current.verbose; }
 
 }  // namespace odmr::log

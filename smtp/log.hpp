@@ -22,6 +22,11 @@ void info(std::string_view message);
 void warning(std::string_view message);
 void error(std::string_view message);
 
+// Logs an error that stops the program, and prints it once on standard
+// error as "PROGRAM: message", without the log's time stamp, whether or
+// not the log also writes there.
+void startup_error(std::string_view message);
+
 bool verbose();
 
 }  // namespace odmr::log

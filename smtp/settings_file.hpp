@@ -32,6 +32,14 @@ private:
     std::map<std::string, Source> sources_;
 };
 
+// The values a whole-number setting accepts, and their unit for messages
+// ("seconds", "milliseconds", or empty for a plain count).
+struct NumberRange {
+    long long minimum = 0;
+    long long maximum = 0;
+    std::string unit;
+};
+
 struct SettingsRequest {
     int argc = 0;
     char** argv = nullptr;
@@ -40,11 +48,16 @@ struct SettingsRequest {
     std::string config_option = "config";  // the option that names the file
     std::string default_config_file;
     bool config_file_required = false;  // an explicit --config must always exist
+    // Ranges of int settings. An int setting without one accepts any int,
+    // and its unit comes from its description.
+    std::map<std::string, NumberRange> number_ranges;
 };
 
-// Parses the command line, then the settings file; the command line wins.
-// Throws ConfigError for the file and program_options::error for the
-// command line.
+// Parses the command line, then the settings file. A setting given on the
+// command line replaces the file's value, a list setting included. Throws
+// ConfigError for the file and for a number setting out of its range or
+// not a whole number, and program_options::error for other command line
+// errors.
 SettingSources parse_settings(const SettingsRequest& request, program_options::variables_map& values);
 
 }  // namespace odmr

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,6 +118,16 @@ ProcessResult run_process(const std::vector<std::string>& argv, Deadline deadlin
     result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (result.error_output.size() > max_error_output) result.error_output.resize(max_error_output);
     return result;
+}
+
+std::optional<std::string> command_problem(const std::string& path) {
+    if (path.empty() || path.front() != '/') return std::string("is not an absolute path");
+
+    struct stat status{};
+    if (stat(path.c_str(), &status) < 0) return concat("cannot be found: ", std::strerror(errno));
+    if (!S_ISREG(status.st_mode)) return std::string("is not a regular file");
+    if (access(path.c_str(), X_OK) < 0) return concat("is not executable: ", std::strerror(errno));
+    return std::nullopt;
 }
 
 }  // namespace odmr

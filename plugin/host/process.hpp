@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,5 +25,9 @@ struct ProcessResult {
 // cannot be started.
 ProcessResult run_process(const std::vector<std::string>& argv, Deadline deadline,
                           const std::function<void(std::string_view)>& on_line);
+
+// Why run_process could not start the program at this path (missing, not
+// a regular file, not executable), or nothing when it can.
+std::optional<std::string> command_problem(const std::string& path);
 
 }  // namespace odmr

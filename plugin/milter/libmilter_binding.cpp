@@ -1,6 +1,5 @@
 #include "plugin/milter/libmilter_binding.hpp"
 
-#include <grp.h>
 #include <libmilter/mfapi.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "plugin/host/system_accounts.hpp"
 #include "smtp/log.hpp"
 #include "smtp/text.hpp"
 
@@ -195,12 +195,10 @@ void restrict_unix_socket(const MilterSettings& settings) {
     }
     if (settings.socket_group.empty()) return;
 
-    const group* entry = getgrnam(settings.socket_group.c_str());
-    if (entry == nullptr) {
-        throw std::runtime_error(concat("socket_group ", settings.socket_group,
-                                        " does not exist; name Postfix's group (postfix) or set socket_group ="));
-    }
-    if (chown(path.c_str(), static_cast<uid_t>(-1), entry->gr_gid) < 0) {
+    // check_system_settings found the group before the socket was opened.
+    const auto group = find_group(settings.socket_group);
+    if (!group) throw std::runtime_error(concat("socket_group ", settings.socket_group, " does not exist"));
+    if (chown(path.c_str(), static_cast<uid_t>(-1), *group) < 0) {
         throw std::runtime_error(concat("cannot give the milter socket ", path, " to group ", settings.socket_group,
                                         ": ", std::strerror(errno)));
     }

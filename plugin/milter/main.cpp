@@ -55,13 +55,6 @@ void print_summary(const MilterSettings& settings, const QueueDomainTable& table
     std::cout << "refresh_interval: " << settings.refresh_interval.count() << " seconds\n";
 }
 
-// Prints an error for the admin: to the log, and to standard error too
-// when the log does not go there already.
-void report(const MilterSettings& settings, const std::string& message) {
-    log::error(message);
-    if (!settings.log_to_stderr) std::cerr << "odmr-milter: " << message << "\n";
-}
-
 int run(int argc, char** argv) {
     MilterCommand command;
     try {
@@ -90,8 +83,9 @@ int run(int argc, char** argv) {
     std::shared_ptr<const QueueDomainTable> table;
     try {
         table = std::make_shared<const QueueDomainTable>(QueueDomainTable::load(settings.queue_domains_file));
+        check_system_settings(command);
     } catch (const ConfigError& error) {
-        report(settings, error.what());
+        log::startup_error(error.what());
         return exit_config;
     }
     if (checking) {
@@ -111,7 +105,7 @@ int run(int argc, char** argv) {
     try {
         open_milter_socket(settings, policy, accounting);
     } catch (const std::runtime_error& error) {
-        report(settings, error.what());
+        log::startup_error(error.what());
         return exit_os_error;
     }
 

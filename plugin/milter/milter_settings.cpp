@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "plugin/host/process.hpp"
+#include "plugin/host/system_accounts.hpp"
 #include "smtp/domain.hpp"
 #include "smtp/text.hpp"
 
@@ -98,13 +100,13 @@ po::options_description setting_options() {
     return options;
 }
 
-int positive_number(const po::variables_map& values, const SettingSources& sources, const std::string& name,
-                    int maximum) {
-    const int value = values[name].as<int>();
-    if (value <= 0 || value > maximum) {
-        throw sources.error(name, concat(name, " = ", value, " is invalid; use a number from 1 to ", maximum));
-    }
-    return value;
+std::map<std::string, NumberRange> number_ranges() {
+    return {
+        {"postqueue_timeout", NumberRange{1, 86400, "seconds"}},
+        {"refresh_interval", NumberRange{1, 86400, "seconds"}},
+        {"odmr_port", NumberRange{1, 65535, ""}},
+        {"etrn_port", NumberRange{0, 65535, ""}},
+    };
 }
 
 MilterSettings read_settings(const po::variables_map& values, const SettingSources& sources) {
@@ -119,14 +121,11 @@ MilterSettings read_settings(const po::variables_map& values, const SettingSourc
 
     settings.postfix.config_directory = values["postfix_config_directory"].as<std::string>();
     settings.postfix.postqueue_command = values["postqueue_command"].as<std::string>();
-    settings.postfix.timeout = Seconds(positive_number(values, sources, "postqueue_timeout", 86400));
-    settings.refresh_interval = Seconds(positive_number(values, sources, "refresh_interval", 86400));
-    settings.odmr_port = static_cast<std::uint16_t>(positive_number(values, sources, "odmr_port", 65535));
-    const int etrn_port = values["etrn_port"].as<int>();
-    if (etrn_port < 0 || etrn_port > 65535) {
-        throw sources.error("etrn_port", concat("etrn_port = ", etrn_port, " is invalid; use a port from 1 to 65535, or 0 for none"));
-    }
-    settings.etrn_port = static_cast<std::uint16_t>(etrn_port);
+    // number_ranges() bounds these while the settings are parsed.
+    settings.postfix.timeout = Seconds(values["postqueue_timeout"].as<int>());
+    settings.refresh_interval = Seconds(values["refresh_interval"].as<int>());
+    settings.odmr_port = static_cast<std::uint16_t>(values["odmr_port"].as<int>());
+    settings.etrn_port = static_cast<std::uint16_t>(values["etrn_port"].as<int>());
 
     settings.syslog = values["syslog"].as<bool>();
     settings.log_to_stderr = values.count("foreground") > 0;
@@ -154,7 +153,9 @@ MilterCommand parse_milter_command(int argc, char** argv) {
     request.command_line_only = &command_line;
     request.settings = &settings;
     request.default_config_file = default_config_file;
+    request.number_ranges = number_ranges();
     const SettingSources sources = parse_settings(request, values);
+    command.sources = sources;
 
     if (values.count("help")) {
         command.action = MilterAction::help;
@@ -169,6 +170,23 @@ MilterCommand parse_milter_command(int argc, char** argv) {
     command.settings.config_file = values.count("config") ? values["config"].as<std::string>() : default_config_file;
     if (values.count("check-config")) command.action = MilterAction::check_config;
     return command;
+}
+
+void check_system_settings(const MilterCommand& command) {
+    const MilterSettings& settings = command.settings;
+    if (!settings.socket.unix_path.empty() && !settings.socket_group.empty() && !find_group(settings.socket_group)) {
+        throw command.sources.error("socket_group",
+                                    concat("socket_group = ", printable(settings.socket_group, 60),
+                                           " does not exist; name the group of Postfix's mail_owner (usually postfix), "
+                                           "or leave socket_group empty to keep the socket's group"));
+    }
+
+    const std::string& postqueue = settings.postfix.postqueue_command;
+    if (const auto problem = command_problem(postqueue)) {
+        throw command.sources.error("postqueue_command",
+                                    concat("postqueue_command = ", printable(postqueue, 120), " ", *problem,
+                                           "; give the path of Postfix's postqueue, such as /usr/sbin/postqueue"));
+    }
 }
 
 }  // namespace odmr

@@ -44,11 +44,17 @@ enum class MilterAction { serve, check_config, help, version };
 struct MilterCommand {
     MilterAction action = MilterAction::serve;
     MilterSettings settings;
+    SettingSources sources;  // where each setting came from, for later errors
     std::string help_text;
 };
 
 // Parses the command line and the settings file. Throws ConfigError or
 // boost::program_options::error with a message for the admin.
 MilterCommand parse_milter_command(int argc, char** argv);
+
+// Checks what the settings need from the system: that socket_group exists
+// for a unix socket and that postqueue_command can run. --check-config and
+// the start both run it. Throws ConfigError naming the setting's source.
+void check_system_settings(const MilterCommand& command);
 
 }  // namespace odmr

@@ -77,17 +77,31 @@ po::options_description setting_options() {
     return options;
 }
 
-Seconds positive_seconds(const po::variables_map& values, const SettingSources& sources, const std::string& name) {
-    const int value = values[name].as<int>();
-    if (value <= 0) throw sources.error(name, concat(name, " = ", value, " is invalid; use a number of seconds above 0"));
-    return Seconds(value);
+// The range of each number setting. Timeouts stop at a day, which is far
+// above any protocol's own limit.
+std::map<std::string, NumberRange> number_ranges() {
+    constexpr long long day = 86400;
+    constexpr long long many = 1000000;
+    std::map<std::string, NumberRange> ranges;
+    for (const char* name : {"postqueue_timeout", "command_timeout", "setup_timeout", "customer_greeting_timeout",
+                             "customer_command_timeout", "customer_data_timeout", "customer_data_block_timeout",
+                             "customer_data_done_timeout", "lmtp_timeout", "release_grace_time", "etrn_connect_timeout",
+                             "auth_lockout_time", "auth_failure_window"}) {
+        ranges[name] = NumberRange{1, day, "seconds"};
+    }
+    ranges["etrn_min_interval"] = NumberRange{0, day, "seconds"};
+    ranges["auth_failure_delay"] = NumberRange{0, 60000, "milliseconds"};
+    for (const char* name : {"release_rounds", "max_sessions", "max_sessions_per_client", "max_errors",
+                             "auth_lockout_failures", "auth_throttle_failures"}) {
+        ranges[name] = NumberRange{1, many, ""};
+    }
+    return ranges;
 }
 
-int positive_number(const po::variables_map& values, const SettingSources& sources, const std::string& name) {
-    const int value = values[name].as<int>();
-    if (value <= 0) throw sources.error(name, concat(name, " = ", value, " is invalid; use a number above 0"));
-    return value;
-}
+// The ranges above are checked while the settings are parsed.
+Seconds seconds(const po::variables_map& values, const std::string& name) { return Seconds(values[name].as<int>()); }
+
+int number(const po::variables_map& values, const std::string& name) { return values[name].as<int>(); }
 
 void check_listen(const std::vector<std::string>& listen, const SettingSources& sources, const std::string& name) {
     for (const auto& entry : listen) {
@@ -121,7 +135,7 @@ DaemonSettings read_settings(const po::variables_map& values, const SettingSourc
     settings.bridge_socket_group = values["bridge_socket_group"].as<std::string>();
     settings.postfix.config_directory = values["postfix_config_directory"].as<std::string>();
     settings.postfix.postqueue_command = values["postqueue_command"].as<std::string>();
-    settings.postfix.timeout = positive_seconds(values, sources, "postqueue_timeout");
+    settings.postfix.timeout = seconds(values, "postqueue_timeout");
 
     settings.tls_certificate_file = values["tls_certificate_file"].as<std::string>();
     settings.tls_key_file = values["tls_key_file"].as<std::string>();
@@ -131,32 +145,28 @@ DaemonSettings read_settings(const po::variables_map& values, const SettingSourc
     }
     settings.allow_plaintext_auth = values["allow_plaintext_auth"].as<bool>();
 
-    settings.command_timeout = positive_seconds(values, sources, "command_timeout");
-    settings.setup_timeout = positive_seconds(values, sources, "setup_timeout");
-    settings.customer.greeting = positive_seconds(values, sources, "customer_greeting_timeout");
-    settings.customer.command = positive_seconds(values, sources, "customer_command_timeout");
-    settings.customer.data_start = positive_seconds(values, sources, "customer_data_timeout");
-    settings.customer.data_block = positive_seconds(values, sources, "customer_data_block_timeout");
-    settings.customer.data_done = positive_seconds(values, sources, "customer_data_done_timeout");
-    settings.lmtp_timeout = positive_seconds(values, sources, "lmtp_timeout");
-    settings.release_grace_time = positive_seconds(values, sources, "release_grace_time");
-    settings.release_rounds = positive_number(values, sources, "release_rounds");
-    settings.etrn_connect_timeout = positive_seconds(values, sources, "etrn_connect_timeout");
-    const int interval = values["etrn_min_interval"].as<int>();
-    if (interval < 0) throw sources.error("etrn_min_interval", "etrn_min_interval must be 0 or more seconds");
-    settings.etrn_min_interval = Seconds(interval);
+    settings.command_timeout = seconds(values, "command_timeout");
+    settings.setup_timeout = seconds(values, "setup_timeout");
+    settings.customer.greeting = seconds(values, "customer_greeting_timeout");
+    settings.customer.command = seconds(values, "customer_command_timeout");
+    settings.customer.data_start = seconds(values, "customer_data_timeout");
+    settings.customer.data_block = seconds(values, "customer_data_block_timeout");
+    settings.customer.data_done = seconds(values, "customer_data_done_timeout");
+    settings.lmtp_timeout = seconds(values, "lmtp_timeout");
+    settings.release_grace_time = seconds(values, "release_grace_time");
+    settings.release_rounds = number(values, "release_rounds");
+    settings.etrn_connect_timeout = seconds(values, "etrn_connect_timeout");
+    settings.etrn_min_interval = seconds(values, "etrn_min_interval");
 
-    settings.max_sessions = positive_number(values, sources, "max_sessions");
-    settings.max_sessions_per_client = positive_number(values, sources, "max_sessions_per_client");
-    settings.auth_lockout_failures = positive_number(values, sources, "auth_lockout_failures");
-    settings.auth_throttle_failures = positive_number(values, sources, "auth_throttle_failures");
-    settings.auth_failure_window = positive_seconds(values, sources, "auth_failure_window");
-    settings.auth_lockout_time = positive_seconds(values, sources, "auth_lockout_time");
+    settings.max_sessions = number(values, "max_sessions");
+    settings.max_sessions_per_client = number(values, "max_sessions_per_client");
+    settings.auth_lockout_failures = number(values, "auth_lockout_failures");
+    settings.auth_throttle_failures = number(values, "auth_throttle_failures");
+    settings.auth_failure_window = seconds(values, "auth_failure_window");
+    settings.auth_lockout_time = seconds(values, "auth_lockout_time");
     settings.user = values["user"].as<std::string>();
-    settings.max_errors = positive_number(values, sources, "max_errors");
-    const int delay = values["auth_failure_delay"].as<int>();
-    if (delay < 0) throw sources.error("auth_failure_delay", "auth_failure_delay must be 0 or more milliseconds");
-    settings.auth_failure_delay = Milliseconds(delay);
+    settings.max_errors = number(values, "max_errors");
+    settings.auth_failure_delay = Milliseconds(number(values, "auth_failure_delay"));
 
     settings.syslog = values["syslog"].as<bool>();
     settings.log_to_stderr = values.count("foreground") > 0;
@@ -183,7 +193,9 @@ DaemonCommand parse_daemon_command(int argc, char** argv) {
     request.command_line_only = &command_line;
     request.settings = &settings;
     request.default_config_file = "/etc/odmr/odmrd.conf";
+    request.number_ranges = number_ranges();
     const SettingSources sources = parse_settings(request, values);
+    command.sources = sources;
 
     if (values.count("help")) {
         command.action = DaemonAction::help;

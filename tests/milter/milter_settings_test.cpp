@@ -86,7 +86,7 @@ TEST(MilterSettings, ZeroIntervalNamesFileAndLine) {
         FAIL() << "no error";
     } catch (const ConfigError& error) {
         EXPECT_EQ(std::string(error.what()),
-                  directory.file("milter.conf") + ", line 2: refresh_interval = 0 is invalid; use a number from 1 to 86400");
+                  directory.file("milter.conf") + ", line 2: refresh_interval = 0 is invalid; write a whole number of seconds from 1 to 86400");
     }
 }
 
@@ -174,6 +174,50 @@ TEST(MilterProgram, CheckConfigPrintsLimits) {
     EXPECT_NE(run.output.find("example.com max_messages=5000 max_bytes=524288000 max_message_size=52428800"),
               std::string::npos)
         << run.output;
+}
+
+TEST(MilterProgram, MissingSocketGroupRejected) {
+    TempDirectory directory;
+    write_file(directory.file("queue-domains"), "example.com\n");
+    write_file(directory.file("milter.conf"), "queue_domains_file = " + directory.file("queue-domains") +
+                                                  "\nlisten = unix:" + directory.file("milter.sock") +
+                                                  "\nsocket_group = no-such-group\n");
+
+    const ProgramRun run = run_milter({"-c", directory.file("milter.conf"), "--check-config"});
+
+    EXPECT_EQ(run.status, 78) << run.output;
+    EXPECT_NE(run.output.find(directory.file("milter.conf") +
+                              ", line 3: socket_group = no-such-group does not exist; name the group"),
+              std::string::npos)
+        << run.output;
+}
+
+TEST(MilterProgram, MissingPostqueueRejected) {
+    TempDirectory directory;
+    write_file(directory.file("queue-domains"), "example.com\n");
+    write_file(directory.file("milter.conf"), "queue_domains_file = " + directory.file("queue-domains") +
+                                                  "\npostqueue_command = " + directory.file("postqueue") + "\n");
+
+    const ProgramRun run = run_milter({"-c", directory.file("milter.conf"), "--check-config"});
+
+    EXPECT_EQ(run.status, 78) << run.output;
+    EXPECT_NE(run.output.find("line 2: postqueue_command = " + directory.file("postqueue") + " cannot be found"),
+              std::string::npos)
+        << run.output;
+}
+
+TEST(MilterProgram, CheckConfigErrorPrintedOnce) {
+    TempDirectory directory;
+    write_file(directory.file("milter.conf"), "queue_domains_file = " + directory.file("missing") + "\n");
+
+    const ProgramRun run = run_milter({"-c", directory.file("milter.conf"), "--check-config"});
+
+    EXPECT_EQ(run.status, 78);
+    const std::string error = directory.file("missing") + ": cannot open the file";
+    const auto first = run.output.find(error);
+    ASSERT_NE(first, std::string::npos) << run.output;
+    EXPECT_EQ(run.output.find(error, first + 1), std::string::npos) << run.output;
+    EXPECT_EQ(run.output.rfind("odmr-milter: " + error, 0), 0u) << run.output;
 }
 
 TEST(MilterProgram, UnknownOptionIsUsageError) {

@@ -22,7 +22,11 @@ protected:
         settings_.add_options()("port", po::value<int>()->default_value(366), "port")(
             "listen", po::value<std::string>()->default_value(""), "address")(
             "verbose", po::value<bool>()->default_value(false), "log more")(
-            "greeting", po::value<std::string>()->default_value("ready"), "greeting text");
+            "greeting", po::value<std::string>()->default_value("ready"), "greeting text")(
+            "peer", po::value<std::vector<std::string>>()->composing(), "a peer address; may be repeated")(
+            "command_timeout", po::value<int>()->default_value(300), "seconds to wait for a command")(
+            "retry_delay", po::value<int>()->default_value(60), "seconds to wait before a retry");
+        number_ranges_["command_timeout"] = NumberRange{1, 86400, "seconds"};
     }
 
     // Parses the arguments that follow the program name, --config among
@@ -38,6 +42,7 @@ protected:
         request.command_line_only = &command_line_;
         request.settings = &settings_;
         request.default_config_file = default_file;
+        request.number_ranges = number_ranges_;
         return parse_settings(request, values_);
     }
 
@@ -59,6 +64,7 @@ protected:
     po::options_description command_line_;
     po::options_description settings_;
     po::variables_map values_;
+    std::map<std::string, NumberRange> number_ranges_;
 };
 
 TEST_F(SettingsFile, ReadsValues) {
@@ -170,7 +176,75 @@ TEST_F(SettingsFile, ExplicitFileMustExist) {
 }
 
 TEST_F(SettingsFile, BadCommandLineValue) {
-    EXPECT_THROW(parse({"--port", "many"}), po::error);
+    try {
+        parse({"--port", "many"});
+        FAIL() << "a port of 'many' was accepted";
+    } catch (const ConfigError& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "port (command line): port = many is invalid; write a whole number from 0 to 2147483647");
+    }
+}
+
+TEST_F(SettingsFile, CommandLineReplacesListSetting) {
+    const std::string path = write_file("peer = 127.0.0.1:23660\npeer = 127.0.0.1:23661\n");
+    const SettingSources sources = parse({"--config", path, "--peer", "127.0.0.1:23663"});
+    EXPECT_EQ(values_["peer"].as<std::vector<std::string>>(), std::vector<std::string>{"127.0.0.1:23663"});
+    EXPECT_EQ(sources.describe("peer"), "the command line");
+}
+
+TEST_F(SettingsFile, FileListSettingComposes) {
+    const std::string path = write_file("peer = 127.0.0.1:23660\npeer = 127.0.0.1:23661\n");
+    parse({"--config", path});
+    const std::vector<std::string> expected{"127.0.0.1:23660", "127.0.0.1:23661"};
+    EXPECT_EQ(values_["peer"].as<std::vector<std::string>>(), expected);
+}
+
+TEST_F(SettingsFile, NumberErrorsNameRangeAndUnit) {
+    for (const std::string value : {"ten", "30s", "99999999999999999999", "0", "86401", "-5", "1.5"}) {
+        const auto error = file_error("# settings\ncommand_timeout = " + value + "\n");
+        ASSERT_TRUE(error.has_value()) << value;
+        EXPECT_NE(error->find("odmrd.conf, line 2: command_timeout = " + value +
+                              " is invalid; write a whole number of seconds from 1 to 86400"),
+                  std::string::npos)
+            << *error;
+    }
+}
+
+TEST_F(SettingsFile, NumberWithoutRangeTakesUnitFromHelp) {
+    const auto error = file_error("retry_delay = 1m\n");
+    ASSERT_TRUE(error.has_value());
+    EXPECT_NE(error->find("line 1: retry_delay = 1m is invalid; write a whole number of seconds from 0 to 2147483647"),
+              std::string::npos)
+        << *error;
+}
+
+TEST_F(SettingsFile, NumberInRangeAccepted) {
+    const std::string path = write_file("command_timeout = 86400\nretry_delay = 0\n");
+    parse({"--config", path});
+    EXPECT_EQ(values_["command_timeout"].as<int>(), 86400);
+    EXPECT_EQ(values_["retry_delay"].as<int>(), 0);
+}
+
+TEST_F(SettingsFile, CommandLineNumberChecked) {
+    try {
+        parse({"--command_timeout", "ten"});
+        FAIL() << "command_timeout = ten was accepted";
+    } catch (const ConfigError& error) {
+        EXPECT_EQ(std::string(error.what()), "command_timeout (command line): command_timeout = ten is invalid; write "
+                                             "a whole number of seconds from 1 to 86400");
+    }
+}
+
+TEST_F(SettingsFile, DirectoryAsFileRejected) {
+    try {
+        parse({"--config", directory_.path()}, "/etc/odmr/odmrd.conf");
+        FAIL() << "a directory was read as a settings file";
+    } catch (const ConfigError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find(directory_.path() + ": this is a directory, not a settings file"), std::string::npos)
+            << message;
+        EXPECT_NE(message.find("such as " + directory_.path() + "/odmrd.conf"), std::string::npos) << message;
+    }
 }
 
 TEST_F(SettingsFile, ErrorNamesFileLine) {
