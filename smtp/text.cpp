@@ -69,6 +69,10 @@ std::vector<std::string_view> split_words(std::string_view text) {
     return words;
 }
 
+std::string count_of(std::size_t count, std::string_view noun) {
+    return concat(count, " ", noun, count == 1 ? "" : "s");
+}
+
 std::string printable(std::string_view text, std::size_t max_length) {
     static const char hex[] = "0123456789abcdef";
     std::string result;

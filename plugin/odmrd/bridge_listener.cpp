@@ -1,7 +1,6 @@
 #include "plugin/odmrd/bridge_listener.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,16 +15,6 @@
 #include "smtp/text.hpp"
 
 namespace odmr {
-
-gid_t group_id(const std::string& name) {
-    std::vector<char> buffer(16384);
-    group entry{};
-    group* result = nullptr;
-    if (getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &result) != 0 || result == nullptr) {
-        throw std::runtime_error(concat("the group '", name, "' does not exist; set bridge_socket_group to the group of Postfix's mail_owner"));
-    }
-    return result->gr_gid;
-}
 
 BridgeListener::BridgeListener(std::shared_ptr<CustomerSession> session, std::string directory, gid_t socket_group,
                                BridgeSettings settings)

@@ -54,7 +54,4 @@ private:
     int running_ = 0;            // connection threads still running
 };
 
-// Looks up a group name. Throws std::runtime_error when it does not exist.
-gid_t group_id(const std::string& name);
-
 }  // namespace odmr

@@ -69,6 +69,7 @@ enum class DaemonAction { serve, serve_stdio, check_config, hash_password, print
 struct DaemonCommand {
     DaemonAction action = DaemonAction::serve;
     DaemonSettings settings;
+    SettingSources sources;    // where each setting came from, for later errors
     std::string hash_scheme;  // for hash_password
     std::string help_text;
 };

@@ -20,16 +20,17 @@
 // configuration error, 71 when a socket cannot be opened.
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <string>
 
 #include "plugin/host/postfix_queue.hpp"
 #include "plugin/odmrd/atrn_server_session.hpp"
+#include "plugin/odmrd/bridge_directory.hpp"
 #include "plugin/odmrd/bridge_listener.hpp"
 #include "plugin/odmrd/bridge_paths.hpp"
 #include "plugin/odmrd/daemon_settings.hpp"
@@ -70,6 +71,23 @@ std::string read_password_from_stdin() {
     return password;
 }
 
+void print_addresses(const std::string& name, const std::vector<std::string>& addresses) {
+    std::cout << name << ":";
+    if (addresses.empty()) std::cout << " none";
+    for (const auto& address : addresses) std::cout << " " << address;
+    std::cout << "\n";
+}
+
+// The domains each login may release, from the queue-domain table's side
+// because the accounts table lists owners per domain. No password appears.
+std::map<std::string, std::vector<std::string>> domains_by_login(const Tables& tables) {
+    std::map<std::string, std::vector<std::string>> domains;
+    for (const auto& [name, domain] : tables.queue_domains.domains()) {
+        for (const Account* owner : tables.accounts.owners(name)) domains[owner->login].push_back(name);
+    }
+    return domains;
+}
+
 void print_summary(const DaemonSettings& settings, const Tables& tables) {
     std::cout << "settings file: " << settings.config_file << "\n"
               << "queue domains (" << settings.queue_domains_file << "): " << tables.queue_domains.domains().size() << "\n";
@@ -81,28 +99,21 @@ void print_summary(const DaemonSettings& settings, const Tables& tables) {
         if (domain.max_message_size) std::cout << " max_message_size=" << domain.max_message_size;
         std::cout << "\n";
     }
-    std::cout << "accounts (" << settings.accounts_file << "): " << tables.accounts.size() << "\n"
-              << "listen: ";
-    for (const auto& address : settings.listen) std::cout << address << " ";
-    std::cout << "\nSTARTTLS: " << (settings.tls_certificate_file.empty() ? "off" : "on") << "\n";
-}
 
-// Creates the bridge directory when it is missing: only odmrd's user may
-// write to it, and Postfix's group may enter it to reach the sockets.
-void prepare_bridge_directory(const DaemonSettings& settings, gid_t group) {
-    struct stat status{};
-    if (stat(settings.bridge_directory.c_str(), &status) == 0) return;
-    if (mkdir(settings.bridge_directory.c_str(), 0750) < 0) {
-        throw std::runtime_error(concat("cannot create the bridge directory ", settings.bridge_directory, ": ",
-                                        std::strerror(errno), "; create it with: install -d -m 750 ",
-                                        settings.bridge_directory));
+    std::cout << "accounts (" << settings.accounts_file << "): " << tables.accounts.size() << "\n";
+    for (const auto& [login, domains] : domains_by_login(tables)) {
+        std::cout << "  " << login << ":";
+        for (const auto& domain : domains) std::cout << " " << domain;
+        std::cout << "\n";
     }
-    const uid_t owner = settings.user.empty() ? static_cast<uid_t>(-1) : user_ids(settings.user).uid;
-    if (chown(settings.bridge_directory.c_str(), owner, group) < 0) {
-        throw std::runtime_error(concat("cannot give the bridge directory ", settings.bridge_directory,
-                                        " to user ", settings.user, " and group ", settings.bridge_socket_group, ": ",
-                                        std::strerror(errno)));
-    }
+
+    print_addresses("listen", settings.listen);
+    print_addresses("etrn_listen", settings.etrn_listen);
+    print_addresses("policy_listen", settings.policy_listen);
+    std::cout << "bridge directory: " << settings.bridge_directory << " (socket group "
+              << (settings.bridge_socket_group.empty() ? "unchanged" : settings.bridge_socket_group) << ")\n"
+              << "user: " << (settings.user.empty() ? "the starting user" : settings.user) << "\n"
+              << "STARTTLS: " << (settings.tls_certificate_file.empty() ? "off" : "on") << "\n";
 }
 
 DeliverySettings delivery_settings(const DaemonSettings& settings, gid_t group) {
@@ -147,8 +158,7 @@ bool drop_to_user(const DaemonSettings& settings) {
         drop_privileges(settings.user);
         return true;
     } catch (const std::runtime_error& error) {
-        log::error(error.what());
-        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        log::startup_error(error.what());
         return false;
     }
 }
@@ -189,12 +199,15 @@ int run(int argc, char** argv) {
                settings.log_to_stderr || command.action == DaemonAction::check_config, settings.verbose});
 
     std::shared_ptr<const Tables> loaded;
+    SystemResources resources;
     try {
         loaded = load_tables(settings.queue_domains_file, settings.accounts_file);
-        if (command.action != DaemonAction::print_transport_map) check_etrn_addresses(loaded->queue_domains);
+        if (command.action != DaemonAction::print_transport_map) {
+            check_etrn_addresses(loaded->queue_domains);
+            resources = check_system_settings(settings, command.sources, loaded->queue_domains);
+        }
     } catch (const ConfigError& error) {
-        log::error(error.what());
-        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        log::startup_error(error.what());
         return exit_config;
     }
 
@@ -209,20 +222,17 @@ int run(int argc, char** argv) {
         return 0;
     }
 
-    TablesHolder tables(loaded);
-    std::shared_ptr<TlsContext> tls;
-    gid_t group = static_cast<gid_t>(-1);
+    // The user and group are known by now, so a failed lookup leaves no
+    // directory behind.
     try {
-        if (!settings.tls_certificate_file.empty()) {
-            tls = TlsContext::server(settings.tls_certificate_file, settings.tls_key_file);
-        }
-        if (!settings.bridge_socket_group.empty()) group = group_id(settings.bridge_socket_group);
-        prepare_bridge_directory(settings, group);
+        prepare_bridge_directory(settings.bridge_directory, resources.bridge_owner);
     } catch (const std::runtime_error& error) {
-        log::error(error.what());
-        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        log::startup_error(command.sources.error("bridge_directory", error.what()).what());
         return exit_config;
     }
+    TablesHolder tables(loaded);
+    const std::shared_ptr<TlsContext> tls = resources.tls;
+    const gid_t group = resources.bridge_owner.group.value_or(static_cast<gid_t>(-1));
 
     PostfixQueue host(settings.postfix);
     AuthLimiter auth_limiter(AuthLimits{settings.auth_failure_delay, settings.auth_lockout_failures,
@@ -265,8 +275,7 @@ int run(int argc, char** argv) {
         etrn_listener.open(settings.etrn_listen, 25);
         policy_listener.open(settings.policy_listen, 10031);
     } catch (const std::exception& error) {
-        log::error(error.what());
-        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        log::startup_error(error.what());
         return exit_os_error;
     }
 
@@ -277,12 +286,11 @@ int run(int argc, char** argv) {
         etrn_listener.start();
         policy_listener.start();
     } catch (const std::exception& error) {
-        log::error(error.what());
-        if (!settings.log_to_stderr) std::cerr << "odmrd: " << error.what() << "\n";
+        log::startup_error(error.what());
         return exit_os_error;
     }
-    log::info(concat("odmrd started: ", loaded->queue_domains.domains().size(), " queue domains, ",
-                     loaded->accounts.size(), " accounts"));
+    log::info(concat("odmrd started: ", count_of(loaded->queue_domains.domains().size(), "queue domain"), ", ",
+                     count_of(loaded->accounts.size(), "account")));
 
     wait_for_signals(signals, settings, tables);
 

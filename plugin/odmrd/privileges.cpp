@@ -1,14 +1,12 @@
 #include "plugin/odmrd/privileges.hpp"
 
 #include <grp.h>
-#include <pwd.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-#include <vector>
 
 #include "smtp/log.hpp"
 #include "smtp/text.hpp"
@@ -16,13 +14,9 @@
 namespace odmr {
 
 UserIds user_ids(const std::string& user) {
-    std::vector<char> buffer(16384);
-    passwd entry{};
-    passwd* result = nullptr;
-    if (getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &result) != 0 || result == nullptr) {
-        throw std::runtime_error(concat("the user '", user, "' does not exist; create it or change the user setting"));
-    }
-    return UserIds{result->pw_uid, result->pw_gid};
+    const auto ids = find_user(user);
+    if (!ids) throw std::runtime_error(concat("the user '", user, "' does not exist; create it or change the user setting"));
+    return *ids;
 }
 
 void drop_privileges(const std::string& user) {

@@ -2,16 +2,11 @@
 // unprivileged user before it reads any client input.
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
 
-namespace odmr {
+#include "plugin/host/system_accounts.hpp"
 
-struct UserIds {
-    uid_t uid;
-    gid_t gid;
-};
+namespace odmr {
 
 // Looks up a user. Throws std::runtime_error naming the user when it does
 // not exist.

@@ -1,9 +1,15 @@
-// Checks of the tables that need the running system: whether a fixed
-// ETRN address is one of this host's own, which would make odmrd deliver
-// the mail back to itself.
+// Checks of the settings and tables that need the running system: users,
+// groups, files and commands, and whether a fixed ETRN address is one of
+// this host's own, which would make odmrd deliver the mail back to itself.
+// --check-config and the start run the same checks.
 #pragma once
 
+#include <memory>
+
+#include "plugin/odmrd/bridge_directory.hpp"
+#include "plugin/odmrd/daemon_settings.hpp"
 #include "plugin/tables/queue_domain_table.hpp"
+#include "smtp/tls.hpp"
 
 namespace odmr {
 
@@ -16,5 +22,19 @@ void check_etrn_addresses(const QueueDomainTable& table);
 // True when the host of an etrn_address resolves to an address of this
 // host; sets address to the one found.
 bool is_own_address(const std::string& host, std::string& address);
+
+// What odmrd takes from the system before it binds anything.
+struct SystemResources {
+    BridgeDirectoryOwner bridge_owner;
+    std::shared_ptr<TlsContext> tls;  // null without STARTTLS
+};
+
+// Looks up the user and bridge_socket_group, loads the TLS certificate and
+// key, and checks that postqueue_command can run, that each
+// etrn_tls_ca_file loads and that an unprivileged odmrd can use an existing
+// bridge directory. Throws ConfigError naming the setting or table line,
+// the value and the fix.
+SystemResources check_system_settings(const DaemonSettings& settings, const SettingSources& sources,
+                                      const QueueDomainTable& table);
 
 }  // namespace odmr
