@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "shim/scram_client.hpp"
+#include "shim/tls_failure.hpp"
 #include "smtp/base64.hpp"
 #include "smtp/io_error.hpp"
 #include "smtp/log.hpp"
@@ -34,13 +35,14 @@ void start_tls(ProviderSession& session, const Job& job) {
     const auto context = client_tls_context(job);
     try {
         session.connection->start_tls(*context, TlsStream::Role::client, job.provider_host, session.reply_deadline());
+    } catch (const TlsHandshakeError& error) {
+        // A rejected certificate or a port without TLS fails again on the
+        // next try, but a handshake broken otherwise may not.
+        const TlsFailure failure = explain_tls_failure(error, job);
+        throw JobFailure(failure.permanent ? JobOutcome::permanent_failure : JobOutcome::transient_failure,
+                         concat("TLS with ", session.relay_name, " failed: ", failure.message));
     } catch (const IoError& error) {
-        // A certificate that fails verification will fail again; a broken
-        // handshake may not.
-        const bool verification = std::string(error.what()).find("certificate verify failed") != std::string::npos;
-        throw JobFailure(verification ? JobOutcome::permanent_failure : JobOutcome::transient_failure,
-                         concat("TLS with ", session.relay_name, " failed: ", error.what(),
-                                verification ? "; set tls_ca_file to the provider's CA, or tls_verify=no" : ""));
+        throw JobFailure(JobOutcome::transient_failure, concat("TLS with ", session.relay_name, " failed: ", error.what()));
     }
     log::info(concat(job.name, ": TLS with ", session.relay_name, ": ", session.connection->tls_description()));
 }

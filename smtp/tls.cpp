@@ -97,12 +97,31 @@ void TlsStream::wait_after(int result, Deadline deadline, const char* what) {
     throw IoError(IoError::Kind::tls, concat("TLS failed while ", what, ": ", openssl_error_text()));
 }
 
+bool TlsHandshakeError::certificate_rejected() const {
+    return reason_ == SSL_R_CERTIFICATE_VERIFY_FAILED && verify_result_ != X509_V_OK;
+}
+
 void TlsStream::handshake(Deadline deadline) {
     while (true) {
         const int result = SSL_do_handshake(ssl_);
         if (result == 1) return;
+        if (SSL_get_error(ssl_, result) == SSL_ERROR_SSL) throw_handshake_error();
         wait_after(result, deadline, "in the TLS handshake");
     }
+}
+
+void TlsStream::throw_handshake_error() {
+    const int reason = ERR_GET_REASON(ERR_peek_error());
+    const long verify_result = SSL_get_verify_result(ssl_);
+
+    // A rejected certificate is not kept as the peer's certificate, but the
+    // chain the peer sent is, with the peer's own first.
+    PeerCertificate certificate;
+    const STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_);
+    if (chain != nullptr && sk_X509_num(chain) > 0) certificate = describe_certificate(sk_X509_value(chain, 0));
+
+    throw TlsHandshakeError(concat("TLS failed while in the TLS handshake: ", openssl_error_text()), reason,
+                            verify_result, std::move(certificate));
 }
 
 std::size_t TlsStream::read_some(char* buffer, std::size_t size, Deadline deadline) {

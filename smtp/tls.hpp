@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "smtp/io_error.hpp"
+#include "smtp/peer_certificate.hpp"
 #include "smtp/stream.hpp"
 
 namespace odmr {
@@ -34,6 +36,32 @@ private:
     bool verify_;
 };
 
+// A failed handshake, with what OpenSSL reported, so that a caller can
+// name the cause and its fix.
+class TlsHandshakeError : public IoError {
+public:
+    TlsHandshakeError(const std::string& message, int reason, long verify_result, PeerCertificate certificate)
+        : IoError(IoError::Kind::tls, message), reason_(reason), verify_result_(verify_result),
+          certificate_(std::move(certificate)) {}
+
+    // OpenSSL's reason code (ERR_GET_REASON), such as
+    // SSL_R_WRONG_VERSION_NUMBER, or 0 when OpenSSL gave none.
+    int reason() const { return reason_; }
+
+    // True when the peer's certificate failed verification. verify_result
+    // then gives the reason, such as X509_V_ERR_HOSTNAME_MISMATCH.
+    bool certificate_rejected() const;
+    long verify_result() const { return verify_result_; }
+
+    // The peer's own certificate, empty when the peer sent none.
+    const PeerCertificate& certificate() const { return certificate_; }
+
+private:
+    int reason_;
+    long verify_result_;
+    PeerCertificate certificate_;
+};
+
 class TlsStream : public Stream {
 public:
     enum class Role { client, server };
@@ -45,7 +73,8 @@ public:
               const std::string& server_name = {});
     ~TlsStream() override;
 
-    // Runs the handshake. Throws IoError (kind tls) with OpenSSL's reason.
+    // Runs the handshake. Throws TlsHandshakeError when OpenSSL rejects
+    // it, and IoError when the connection ends or the deadline passes.
     void handshake(Deadline deadline);
 
     std::size_t read_some(char* buffer, std::size_t size, Deadline deadline) override;
@@ -62,6 +91,8 @@ private:
     // Waits as OpenSSL asks after a call returned `result`; throws on a
     // real error.
     void wait_after(int result, Deadline deadline, const char* what);
+
+    [[noreturn]] void throw_handshake_error();
 
     std::unique_ptr<FdStream> plain_;
     SSL* ssl_;
