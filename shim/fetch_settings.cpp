@@ -35,7 +35,7 @@ po::options_description command_line_options() {
 }
 
 po::options_description setting_options() {
-    po::options_description options("Settings (in the settings file as 'name = value', or on the command line as --name value)");
+    po::options_description options("Settings ('name = value' in the settings file, or --name value)");
     options.add_options()
         ("myhostname", po::value<std::string>(), "the host name sent in EHLO to providers (default: the system host name)")
         ("jobs_file", po::value<std::string>()->default_value("/etc/odmr/fetch-jobs"), "the jobs table: one download job per line")
@@ -55,7 +55,7 @@ po::options_description setting_options() {
         ("retry_delay", po::value<int>()->default_value(60), "seconds to wait before running a job again after its first failure; each further failure doubles it")
         ("max_retry_delay", po::value<int>()->default_value(3600), "the longest wait in seconds after failures")
         ("max_jitter", po::value<int>()->default_value(30), "the most seconds a scheduled run is moved later at random, so jobs do not all start at once; 0 turns it off")
-        ("syslog", po::value<bool>()->default_value(true), "log to syslog with facility mail (yes or no)")
+        ("syslog", po::value<bool>()->default_value(true, "yes"), "log to syslog with facility mail (yes or no)")
         ("verbose,v", po::bool_switch(), "log debugging detail");
     return options;
 }
@@ -79,6 +79,13 @@ JobOptions read_job_defaults(const po::variables_map& values, const SettingSourc
         } catch (const ParameterError& error) {
             throw sources.error(name, error.what());
         }
+    }
+
+    // Checked here, so that the error names the settings file. The jobs
+    // table checks only a job's own tls_ca_file.
+    if (!defaults.tls_ca_file.empty()) {
+        const std::string problem = unreadable_ca_file(defaults.tls_ca_file);
+        if (!problem.empty()) throw sources.error("tls_ca_file", problem);
     }
     return defaults;
 }
@@ -117,9 +124,10 @@ FetchCommand parse_fetch_command(int argc, char** argv) {
     FetchCommand command;
     std::ostringstream help;
     help << "Usage: odmr-fetch [options]\n\n"
-         << "odmr-fetch asks providers for held mail: ETRN (RFC 1985) makes the provider deliver to this host's fixed\n"
-         << "address; ATRN (RFC 2645) turns the connection around, and odmr-fetch relays the provider's session into\n"
-         << "the local MTA. Without --once it runs as a daemon and runs each job on its schedule.\n\n"
+         << "odmr-fetch asks providers for held mail. ETRN (RFC 1985) makes the provider\n"
+         << "deliver to this host's fixed address. ATRN (RFC 2645) turns the connection\n"
+         << "around, and odmr-fetch relays the provider's session into the local MTA.\n"
+         << "Without --once it runs as a daemon and runs each job on its schedule.\n\n"
          << command_line << "\n" << settings;
     command.help_text = help.str();
 
@@ -145,6 +153,13 @@ FetchCommand parse_fetch_command(int argc, char** argv) {
     if (values.count("job")) command.job_names = values["job"].as<std::vector<std::string>>();
     if (values.count("once")) command.action = FetchAction::once;
     if (values.count("check-config")) command.action = FetchAction::check_config;
+
+    // The daemon runs every job on its schedule, so a --job there would be
+    // silently ignored.
+    if (!command.job_names.empty() && command.action == FetchAction::daemon) {
+        throw po::error("--job goes with --once or --check-config; add --once to run that job now, or --check-config "
+                        "to check it");
+    }
     return command;
 }
 

@@ -1,6 +1,10 @@
 #include "shim/job_options.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <stdexcept>
 
 #include "shim/job_parameters.hpp"
@@ -85,13 +89,17 @@ RelayTarget parse_relay_target(std::string_view text, RelayProtocol protocol) {
         return target;
     }
 
-    if (istarts_with(text, "inet:")) text.remove_prefix(5);
+    // Without "inet:" the text may be anything, such as smtp:host, so the
+    // message names the accepted forms rather than the part that failed.
+    const bool inet = istarts_with(text, "inet:");
     try {
-        const Endpoint endpoint = parse_endpoint(text, 25);
+        const Endpoint endpoint = parse_endpoint(inet ? text.substr(5) : text, 25);
         target.host = endpoint.host;
         target.port = endpoint.port;
     } catch (const std::invalid_argument& error) {
-        throw ParameterError(concat("invalid relay '", printable(text, 80), "': ", error.what()));
+        if (inet) throw ParameterError(concat("invalid relay '", printable(text, 80), "': ", error.what()));
+        throw ParameterError(concat("invalid relay '", printable(text, 80), "'; relay must be inet:host:port, such as "
+                                    "inet:127.0.0.1:10026, or unix:/path for a UNIX-domain socket"));
     }
     if (target.host.empty()) {
         throw ParameterError(concat("invalid relay '", printable(text, 80),
@@ -99,6 +107,12 @@ RelayTarget parse_relay_target(std::string_view text, RelayProtocol protocol) {
                                     "unix:/path for a UNIX-domain socket"));
     }
     return target;
+}
+
+std::string unreadable_ca_file(const std::string& path) {
+    if (access(path.c_str(), R_OK) == 0) return {};
+    return concat("cannot read tls_ca_file ", path, ": ", std::strerror(errno),
+                  "; name a readable PEM file of CA certificates");
 }
 
 const std::vector<std::string>& job_option_names() {

@@ -60,6 +60,10 @@ const std::vector<std::string>& job_option_names();
 // and the accepted forms; returns false for an unknown name.
 bool apply_job_option(JobOptions& options, std::string_view name, std::string_view value);
 
+// Returns the error for a tls_ca_file that this process cannot read,
+// naming the path and the cause, or an empty string when it is readable.
+std::string unreadable_ca_file(const std::string& path);
+
 RelayTarget parse_relay_target(std::string_view text, RelayProtocol protocol);
 
 std::string tls_mode_name(TlsMode mode);

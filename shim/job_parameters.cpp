@@ -65,6 +65,16 @@ std::vector<std::string> parse_atrn_domains(std::string_view text) {
     return domains;
 }
 
+// Any word after the first may be the password, so the message shows only
+// the first.
+ParameterError too_many_words(const std::vector<std::string_view>& words) {
+    std::string masked = printable(words[0], 80);
+    for (std::size_t i = 1; i < words.size(); ++i) masked += concat(" ", mask);
+    return ParameterError(concat("the ETRN command '", masked, "' has ", words.size(),
+                                 " words, but an ETRN command is a domain and an optional password; remove the space "
+                                 "from the domain, or, for a password with spaces, ", use_passwords_file));
+}
+
 }  // namespace
 
 std::vector<EtrnCommand> parse_etrn_parameters(std::string_view text) {
@@ -84,11 +94,10 @@ std::vector<EtrnCommand> parse_etrn_parameters(std::string_view text) {
         const auto words = split_words(trim(parts[i]));
         if (words.empty()) throw ParameterError(concat("ETRN command ", i + 1, " is empty; remove the extra ';'"));
 
+        if (words.size() > 2) throw too_many_words(words);
+
         EtrnCommand command;
         command.node = parse_etrn_node(words[0]);
-        if (words.size() > 2) {
-            throw ParameterError(concat("the password for ", command.node, " contains a space; ", use_passwords_file));
-        }
         if (words.size() == 2) {
             if (has_control_character(words[1])) {
                 throw ParameterError(concat("the password for ", command.node, " contains a control character; ",

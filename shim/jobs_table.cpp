@@ -1,7 +1,6 @@
 #include "shim/jobs_table.hpp"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -9,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "shim/private_file.hpp"
 #include "smtp/socket.hpp"
 #include "smtp/table_file.hpp"
 #include "smtp/text.hpp"
@@ -66,12 +66,6 @@ std::vector<std::string> split_fields(std::string_view text, const TableEntry& e
         fields.push_back(std::move(field));
     }
     return fields;
-}
-
-std::string file_mode_text(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
 }
 
 class JobParser {
@@ -133,10 +127,11 @@ void JobParser::parse_options(Job& job, const std::vector<std::string>& fields) 
         }
     }
 
-    if (job.options.tls != TlsMode::none && job.options.tls_verify && !job.options.tls_ca_file.empty() &&
-        access(job.options.tls_ca_file.c_str(), R_OK) != 0) {
-        throw error(concat("cannot read tls_ca_file ", job.options.tls_ca_file, ": ", std::strerror(errno),
-                           "; name a readable PEM file of CA certificates"));
+    // A tls_ca_file from the settings file was checked when it was read,
+    // so that its error names that file.
+    if (job.options.tls_ca_file != defaults_.tls_ca_file && job.options.tls != TlsMode::none && job.options.tls_verify) {
+        const std::string problem = unreadable_ca_file(job.options.tls_ca_file);
+        if (!problem.empty()) throw error(problem);
     }
 }
 
@@ -206,17 +201,6 @@ Job JobParser::parse(bool& holds_passwords) {
     return job;
 }
 
-void check_private_file(const std::string& path, mode_t forbidden, const std::string& fix) {
-    struct stat status{};
-    if (stat(path.c_str(), &status) < 0) {
-        throw ConfigError(path, 0, concat("cannot read the file: ", std::strerror(errno)));
-    }
-    if ((status.st_mode & forbidden) != 0) {
-        throw ConfigError(path, 0, concat("the file contains passwords but other users may read or change it (mode ",
-                                          file_mode_text(status.st_mode), "); ", fix));
-    }
-}
-
 }  // namespace
 
 std::string Job::describe() const {
@@ -236,6 +220,7 @@ const Job* JobsTable::find(const std::string& name) const {
 
 std::map<std::string, std::string> load_passwords_file(const std::string& path) {
     check_private_file(path, S_IRWXG | S_IRWXO, concat("make it readable only by the user odmr-fetch runs as: chmod 600 ", path));
+    check_readable(path, "the passwords file");
 
     std::map<std::string, std::string> passwords;
     for (const auto& entry : read_table_file(path)) {
@@ -267,6 +252,7 @@ JobsTable parse_jobs_table(const std::string& text, const std::string& file,
 }
 
 JobsTable load_jobs_table(const std::string& jobs_file, const std::string& passwords_file, const JobOptions& defaults) {
+    check_readable(jobs_file, "the jobs table");
     std::ifstream input(jobs_file, std::ios::binary);
     if (!input) throw ConfigError(jobs_file, 0, concat("cannot open the jobs table: ", std::strerror(errno)));
     std::ostringstream text;

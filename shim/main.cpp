@@ -69,6 +69,11 @@ std::vector<const Job*> select_jobs(const JobsTable& table, const FetchCommand& 
     return selected;
 }
 
+std::string no_jobs_warning(const FetchSettings& settings) {
+    return concat(settings.jobs_file, " defines no jobs; add one line per job: name provider mode parameters schedule "
+                  "[option=value ...]");
+}
+
 int check_config(const FetchCommand& command, const JobsTable& table) {
     const FetchSettings& settings = command.settings;
     std::cout << "settings file: " << settings.config_file << "\n"
@@ -77,6 +82,11 @@ int check_config(const FetchCommand& command, const JobsTable& table) {
               << "retry: " << settings.retry_delay.count() << "s doubling up to " << settings.max_retry_delay.count()
               << "s; jitter up to " << settings.max_jitter.count() << "s\n"
               << "jobs: " << table.jobs.size() << "\n";
+
+    // A table without jobs is valid, so the daemon can start before the
+    // first job is written, but the admin most likely forgot something.
+    if (table.jobs.empty()) std::cerr << "odmr-fetch: warning: " << no_jobs_warning(settings) << "\n";
+
     for (const Job* job : select_jobs(table, command)) {
         std::cout << "  " << job->describe() << "\n"
                   << "    " << describe_job_options(job->options) << "\n";
@@ -126,8 +136,9 @@ int run_daemon(const FetchSettings& settings, const JobsTable& table) {
     const JobContext context{settings, stopping};
     Scheduler scheduler(RetryPolicy{settings.retry_delay, settings.max_retry_delay, settings.max_jitter},
                         [&context](const Job& job) { return run_job(job, context); });
-    scheduler.load(table);
     log::info(concat("odmr-fetch started: ", table.jobs.size(), " jobs from ", settings.jobs_file));
+    if (table.jobs.empty()) log::warning(no_jobs_warning(settings));
+    scheduler.load(table);
 
     while (true) {
         scheduler.reap();

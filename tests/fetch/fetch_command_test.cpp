@@ -2,6 +2,7 @@
 // the example configuration in conf-examples/customer/.
 #include <gtest/gtest.h>
 
+#include "tests/fetch/fetch_fixture.hpp"
 #include "tests/harness/fetch_instance.hpp"
 #include "tests/harness/postfix_instance.hpp"
 #include "tests/harness/temp_directory.hpp"
@@ -65,6 +66,80 @@ TEST_F(FetchCommand, BadSettingNamesItsSource) {
     EXPECT_EQ(option.status, exit_usage) << option.output;
 }
 
+TEST_F(FetchCommand, SettingsCaFileNamesSettingsFile) {
+    // The settings lines of the test instance come after its seven fixed ones.
+    const OdmrFetchInstance fetch(directory_.file("settings-ca"), {"tls_ca_file = /nonexistent/ca.pem"});
+    fetch.write_jobs({"office mx2.provider.example atrn example.com;office:s3cret every=15m tls=required"});
+
+    const FetchRun run = fetch.run({"--check-config"});
+
+    EXPECT_EQ(run.status, exit_config) << run.output;
+    EXPECT_NE(run.output.find("odmr-fetch: " + fetch.config_file() + ", line 8: cannot read tls_ca_file "
+                              "/nonexistent/ca.pem: No such file or directory; name a readable PEM file of CA "
+                              "certificates"),
+              std::string::npos)
+        << run.output;
+    EXPECT_EQ(run.output.find(fetch.jobs_file()), std::string::npos) << run.output;
+}
+
+TEST_F(FetchCommand, JobOwnCaFileNamesJobsLine) {
+    fetch_.write_jobs({"office mx2.provider.example atrn example.com;office:s3cret every=15m tls=required "
+                       "tls_ca_file=/nonexistent/ca.pem"});
+
+    const FetchRun run = fetch_.run({"--check-config"});
+
+    EXPECT_EQ(run.status, exit_config) << run.output;
+    EXPECT_NE(run.output.find("odmr-fetch: " + fetch_.jobs_file() + ", line 2: job office: cannot read tls_ca_file "
+                              "/nonexistent/ca.pem"),
+              std::string::npos)
+        << run.output;
+}
+
+TEST_F(FetchCommand, JobNeedsOnceOrCheckConfig) {
+    fetch_.write_jobs({"good mx2.provider.example etrn example.com every=15m"});
+
+    const FetchRun run = fetch_.run({"--job", "good"}, std::chrono::seconds(20));
+
+    EXPECT_EQ(run.status, exit_usage) << run.output;
+    EXPECT_NE(run.output.find("odmr-fetch: --job goes with --once or --check-config; add --once to run that job now, "
+                              "or --check-config to check it"),
+              std::string::npos)
+        << run.output;
+}
+
+TEST_F(FetchCommand, EmptyTableWarns) {
+    fetch_.write_jobs({});
+
+    const FetchRun run = fetch_.run({"--check-config"});
+
+    EXPECT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find("odmr-fetch: warning: " + fetch_.jobs_file() + " defines no jobs; add one line per job: "
+                              "name provider mode parameters schedule [option=value ...]"),
+              std::string::npos)
+        << run.output;
+}
+
+TEST_F(FetchCommand, UnreadablePasswordsFileNamesOwner) {
+    // The files are root's, as after a copy made as root; odmr-fetch runs as
+    // nobody and may read everything but the passwords file.
+    const OdmrFetchInstance fetch(directory_.file("unreadable"),
+                                  {"passwords_file = " + directory_.file("unreadable") + "/fetch-passwords"});
+    fetch.write_jobs({"office mx2.provider.example atrn example.com;office:* every=15m"}, 0644);
+    fetch.write_passwords({"office s3cret"}, 0600);
+
+    std::string output;
+    const int status = run_command({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                    OdmrFetchInstance::binary(), "-c", fetch.config_file(), "--check-config"},
+                                   output);
+
+    EXPECT_EQ(status, exit_config) << output;
+    EXPECT_NE(output.find("odmr-fetch: " + fetch.passwords_file() + ": cannot read the passwords file: Permission "
+                          "denied; it is owned by root with mode 0600, and odmr-fetch runs as nobody; run chown "
+                          "nobody " + fetch.passwords_file()),
+              std::string::npos)
+        << output;
+}
+
 TEST_F(FetchCommand, UnknownJobIsAnError) {
     fetch_.write_jobs({"good mx2.provider.example etrn example.com every=15m"});
 
@@ -79,9 +154,12 @@ TEST_F(FetchCommand, HelpGivesUnits) {
 
     EXPECT_EQ(run.status, 0) << run.output;
     for (const char* text : {"--once", "--check-config", "--job", "seconds to wait for a connection",
-                             "seconds one session may take", "inet:host:port or unix:/path"}) {
+                             "seconds one session may take", "inet:host:port or unix:/path", "--syslog arg (=yes)"}) {
         EXPECT_NE(run.output.find(text), std::string::npos) << text;
     }
+    EXPECT_EQ(run.output.find("(=1)"), std::string::npos) << "a boolean shown as a number";
+    EXPECT_EQ(run.output.find("(=0)"), std::string::npos) << "a boolean shown as a number";
+    for (const auto& line : lines_of(run.output)) EXPECT_LE(line.size(), 80u) << line;
 }
 
 TEST_F(FetchCommand, ExampleConfigurationIsValid) {

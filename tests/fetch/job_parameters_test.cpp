@@ -123,8 +123,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadString{"example.com;;example.org", "ETRN command 2 is empty; remove the extra ';'"},
         BadString{";example.org", "ETRN command 1 is empty; remove the extra ';'"},
         BadString{"example.com s3cret with spaces",
-                  "the password for example.com contains a space; write * as the password and put it in the passwords "
-                  "file"},
+                  "the ETRN command 'example.com ******** ******** ********' has 4 words, but an ETRN command is a "
+                  "domain and an optional password; remove the space from the domain, or, for a password with spaces, "
+                  "write * as the password and put it in the passwords file"},
+        BadString{"example.org;exa mple.com s3cret extra",
+                  "the ETRN command 'exa ******** ******** ********' has 4 words, but an ETRN command is a domain and "
+                  "an optional password; remove the space from the domain, or, for a password with spaces, write * as "
+                  "the password and put it in the passwords file"},
         BadString{"bad_domain s3cret",
                   "'bad_domain' is not a domain name; write a domain such as example.com, @example.com for its "
                   "subdomains too, or #queue"},

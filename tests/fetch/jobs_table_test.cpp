@@ -108,6 +108,37 @@ TEST(JobsTable, Errors) {
               "jobs, line 1: invalid job name 'off/ice'; use letters, digits, '-', '_' and '.', at most 64 characters");
 }
 
+TEST(JobsTable, RelayNamesItsForms) {
+    EXPECT_EQ(error_of("office p.example atrn example.com;office:secret every=5m relay=smtp:foo\n"),
+              "jobs, line 1: job office: invalid relay 'smtp:foo'; relay must be inet:host:port, such as "
+              "inet:127.0.0.1:10026, or unix:/path for a UNIX-domain socket");
+    EXPECT_EQ(error_of("office p.example atrn example.com;office:secret every=5m relay=inet:127.0.0.1:x\n"),
+              "jobs, line 1: job office: invalid relay 'inet:127.0.0.1:x': invalid port in '127.0.0.1:x'; use a "
+              "number from 1 to 65535");
+    EXPECT_EQ(parse("office p.example atrn example.com;office:secret every=5m relay=127.0.0.1:2525\n")
+                  .jobs.at(0).options.relay.describe(),
+              "inet:127.0.0.1:2525");
+}
+
+TEST(JobsTable, OwnCaFileIsChecked) {
+    EXPECT_EQ(error_of("office p.example atrn example.com;office:secret every=5m tls=required "
+                       "tls_ca_file=/nonexistent/ca.pem\n"),
+              "jobs, line 1: job office: cannot read tls_ca_file /nonexistent/ca.pem: No such file or directory; name "
+              "a readable PEM file of CA certificates");
+}
+
+TEST(JobsTable, DefaultCaFileIsLeftToTheSettings) {
+    // The settings reader reports a default's file against the settings
+    // file, so the jobs table must not report it against a job's line.
+    JobOptions defaults;
+    defaults.tls_ca_file = "/nonexistent/ca.pem";
+    const JobsTable table =
+        parse_jobs_table("office p.example atrn example.com;office:secret every=5m tls=required\n", "jobs", {}, "",
+                         defaults);
+    ASSERT_EQ(table.jobs.size(), 1u);
+    EXPECT_EQ(table.jobs[0].options.tls_ca_file, "/nonexistent/ca.pem");
+}
+
 TEST(JobsTable, UnknownOptionListsTheNames) {
     const std::string error = error_of("office p.example etrn example.com every=5m colour=blue\n");
     EXPECT_EQ(error.rfind("jobs, line 1: job office: unknown option 'colour'; the options are tls, tls_ca_file,", 0), 0u)
