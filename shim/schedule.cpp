@@ -132,4 +132,18 @@ std::optional<WallClock::time_point> next_regular_run(const Schedule& schedule, 
     return std::nullopt;
 }
 
+std::string local_iso_time(WallClock::time_point time) {
+    const std::time_t seconds = WallClock::to_time_t(time);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+
+    // strftime writes the offset as +0200, but ISO 8601 with separators
+    // writes +02:00.
+    char text[40];
+    if (std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S%z", &local) == 0) return "?";
+    std::string result(text);
+    if (result.size() >= 5) result.insert(result.size() - 2, ":");
+    return result;
+}
+
 }  // namespace odmr

@@ -36,4 +36,8 @@ std::string describe_schedule(const Schedule& schedule);
 // next listed time of day. Nothing for on-demand jobs.
 std::optional<WallClock::time_point> next_regular_run(const Schedule& schedule, WallClock::time_point after);
 
+// The time in local time, ISO 8601 with the offset:
+// "2025-06-01T06:00:07+02:00".
+std::string local_iso_time(WallClock::time_point time);
+
 }  // namespace odmr

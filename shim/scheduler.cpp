@@ -75,9 +75,27 @@ void Scheduler::load(const JobsTable& table) {
             state->next_run = first_run(job.schedule, now);
             state->failures = 0;
         }
+        log_next_run(*state, now);
         loaded.emplace(job.name, std::move(state));
     }
     states_ = std::move(loaded);
+}
+
+void Scheduler::log_next_run(const State& state, WallClock::time_point now) {
+    const std::string& name = state.job->name;
+    if (state.running) {
+        log::info(concat(name, ": running now; its next run is set when this run ends"));
+        return;
+    }
+    if (!state.next_run) {
+        log::info(concat(name, ": ", describe_schedule(state.job->schedule), ", so no run is scheduled; run it with "
+                         "odmr-fetch --once --job ", name));
+        return;
+    }
+
+    const auto wait = std::chrono::duration_cast<Seconds>(*state.next_run - now).count();
+    const std::string failures = state.failures > 0 ? concat(state.failures, state.failures == 1 ? " failure" : " failures", " in a row; ") : "";
+    log::info(concat(name, ": ", failures, "next run at ", local_iso_time(*state.next_run), " (in ", wait, "s)"));
 }
 
 std::optional<WallClock::time_point> Scheduler::start_due_jobs(WallClock::time_point now) {
@@ -112,10 +130,7 @@ void Scheduler::run(std::shared_ptr<State> state, std::shared_ptr<const Job> job
         const auto next = next_run_after(state->job->schedule, result.outcome, state->failures, started, ended, policy_);
         state->next_run = next ? std::optional(with_jitter(*next, state->job->schedule)) : std::nullopt;
 
-        if (state->failures > 0 && state->next_run) {
-            const auto wait = std::chrono::duration_cast<Seconds>(*state->next_run - ended).count();
-            log::info(concat(job->name, ": ", state->failures, " failures in a row; next run in ", wait, "s"));
-        }
+        log_next_run(*state, ended);
     }
     *finished = true;
 }

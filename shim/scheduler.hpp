@@ -86,6 +86,8 @@ private:
 
     WallClock::time_point with_jitter(WallClock::time_point time, const Schedule& schedule);
     std::optional<WallClock::time_point> first_run(const Schedule& schedule, WallClock::time_point now);
+    // Logs when the job runs next, at startup, on reload and after each run.
+    void log_next_run(const State& state, WallClock::time_point now);
     void run(std::shared_ptr<State> state, std::shared_ptr<const Job> job, std::shared_ptr<std::atomic<bool>> finished);
 
     const RetryPolicy policy_;

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <regex>
 #include <thread>
 
 #include "smtp/text.hpp"
@@ -46,6 +47,35 @@ TEST_F(FetchDaemon, RunsScheduleReloadsAndStops) {
     EXPECT_EQ(*status, 0) << fetch_->daemon_log();
     EXPECT_NE(fetch_->daemon_log().find("odmr-fetch stopped"), std::string::npos);
     EXPECT_EQ(fetch_->daemon_log().find("secret"), std::string::npos) << "a password reached the log";
+}
+
+TEST_F(FetchDaemon, LogsEachJobsNextRun) {
+    // Nothing listens on the provider's port, so the interval job fails at
+    // once and logs its retry.
+    const std::string provider = concat("127.0.0.1:", free_port());
+    fetch_->write_jobs({concat("soon ", provider, " etrn example.com every=1h"),
+                        concat("daily ", provider, " etrn example.com at=03:00"),
+                        concat("manual ", provider, " etrn example.com on-demand")});
+    fetch_->start_daemon();
+
+    ASSERT_TRUE(fetch_->wait_for_daemon_log("soon: 1 failure in a row; next run at ", 20s)) << fetch_->daemon_log();
+    const std::string log = fetch_->daemon_log();
+    const std::string iso_time = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}";
+    EXPECT_TRUE(std::regex_search(log, std::regex("soon: next run at " + iso_time + " \\(in 0s\\)"))) << log;
+    EXPECT_TRUE(std::regex_search(
+        log, std::regex("daily: next run at [0-9]{4}-[0-9]{2}-[0-9]{2}T03:00:00[+-][0-9]{2}:[0-9]{2} \\(in [0-9]+s\\)")))
+        << log;
+    EXPECT_TRUE(std::regex_search(log, std::regex("soon: 1 failure in a row; next run at " + iso_time +
+                                                  " \\(in 3[56][0-9]{2}s\\)")))
+        << log;
+    EXPECT_NE(log.find("manual: on-demand, so no run is scheduled; run it with odmr-fetch --once --job manual"),
+              std::string::npos)
+        << log;
+
+    fetch_->daemon()->signal(SIGTERM);
+    const auto status = fetch_->daemon()->wait(20s);
+    ASSERT_TRUE(status) << fetch_->daemon_log();
+    EXPECT_EQ(*status, 0) << fetch_->daemon_log();
 }
 
 TEST_F(FetchDaemon, StopFinishesTheMessageInFlight) {

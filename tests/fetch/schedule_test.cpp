@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <regex>
 
 #include "shim/job_parameters.hpp"
 #include "shim/schedule.hpp"
@@ -22,6 +23,13 @@ WallClock::time_point local_time(int year, int month, int day, int hour, int min
     local.tm_min = minute;
     local.tm_isdst = -1;
     return WallClock::from_time_t(std::mktime(&local));
+}
+
+TEST(Schedule, LocalIsoTime) {
+    // The offset depends on the test machine's time zone, so only its form is checked.
+    const std::string text = local_iso_time(local_time(2025, 6, 1, 6, 0) + 7s);
+    EXPECT_EQ(text.substr(0, 19), "2025-06-01T06:00:07") << text;
+    EXPECT_TRUE(std::regex_match(text.substr(19), std::regex("[+-][0-9]{2}:[0-9]{2}"))) << text;
 }
 
 TEST(Schedule, EveryWithUnits) {
