@@ -28,11 +28,13 @@ TEST_F(FetchDaemon, RunsScheduleReloadsAndStops) {
     ASSERT_TRUE(customer_->wait_for_delivered(1, 30s)) << fetch_->daemon_log();
 
     // A second job arrives with a reload, and then collects its own mail.
+    // The mail is held first: once the job exists it may collect the mail
+    // before the check that the provider holds it.
+    hold_message({"b@example.net"}, "for the second job");
     const std::string bob = with_schedule(atrn_job("bob", "example.net;bob:bob-secret"), "every=1s");
     fetch_->write_jobs({alice, bob});
     fetch_->daemon()->signal(SIGHUP);
     ASSERT_TRUE(fetch_->wait_for_daemon_log("reloaded the jobs table: 2 jobs", 10s)) << fetch_->daemon_log();
-    hold_message({"b@example.net"}, "for the second job");
     ASSERT_TRUE(customer_->wait_for_delivered(2, 30s)) << fetch_->daemon_log();
 
     // A broken table leaves the jobs as they were.
