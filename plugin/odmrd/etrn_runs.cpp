@@ -55,14 +55,29 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
     // The run is marked before the domain lock is taken, so that requests
     // arriving together join this run instead of finding the lock held.
     Clock::time_point previous_start;
+    auto connected = std::make_shared<std::promise<void>>();
+    std::shared_future<void> ready;
+    bool joining = false;
     {
         const std::lock_guard lock(mutex_);
         DomainState& state = states_[domain.domain];
-        if (state.running) return Start::joined;
-        if (Clock::now() - state.last_start < settings_.min_interval) return Start::rate_limited;
-        state.running = true;
-        previous_start = state.last_start;
-        state.last_start = Clock::now();
+        if (state.running) {
+            ready = state.connected;
+            joining = true;
+        } else {
+            if (Clock::now() - state.last_start < settings_.min_interval) return Start::rate_limited;
+            state.running = true;
+            previous_start = state.last_start;
+            state.last_start = Clock::now();
+            state.connected = connected->get_future().share();
+            ready = state.connected;
+        }
+    }
+    if (joining) {
+        // A joining request through Postfix must also wait for the bridge,
+        // or Postfix's flush would find no socket and defer the mail.
+        if (wait_for_connection) ready.wait();
+        return Start::joined;
     }
 
     std::string busy;
@@ -71,6 +86,7 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
         locks = DomainLock::acquire_all(settings_.delivery.bridge_directory, {domain.domain}, busy);
     } catch (...) {
         // Without this the domain would stay marked as running for good.
+        connected->set_value();
         finish(domain.domain);
         throw;
     }
@@ -79,6 +95,7 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
         // limit does not apply to the next request.
         // NOTE: a request that joined during this short window got a success reply
         // although no run follows; its mail stays queued for the ATRN session.
+        connected->set_value();
         const std::lock_guard lock(mutex_);
         DomainState& state = states_[domain.domain];
         state.running = false;
@@ -86,8 +103,6 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
         return Start::busy;
     }
 
-    auto connected = std::make_shared<std::promise<void>>();
-    auto ready = connected->get_future();
     auto request = std::make_shared<RunRequest>(RunRequest{domain, include_subdomains, std::move(waiting), trigger});
     auto held_locks = std::make_shared<std::vector<DomainLock>>(std::move(*locks));
 

@@ -5,6 +5,7 @@
 // starts at most one run per min_interval.
 #pragma once
 
+#include <future>
 #include <map>
 #include <mutex>
 #include <string>
@@ -33,10 +34,11 @@ public:
         busy,          // another session (an ATRN customer) holds the domain
     };
 
-    // Starts a run for a domain whose held mail is `waiting`. With
-    // wait_for_connection the call returns once the connection to the
-    // customer is up or has failed, so that Postfix's own flush, which
-    // follows the policy answer, finds the bridge socket ready.
+    // Starts a run for a domain whose held mail is `waiting`, or joins the
+    // domain's running run. With wait_for_connection the call returns once
+    // the run's connection to the customer is up or has failed. Postfix
+    // flushes the domain right after the policy reply, and the bridge socket
+    // must be ready by then.
     Start start(const QueueDomain& domain, bool include_subdomains, std::vector<HeldMessage> waiting,
                 const std::string& trigger, bool wait_for_connection);
 
@@ -44,6 +46,8 @@ private:
     struct DomainState {
         bool running = false;
         Clock::time_point last_start{};
+        std::shared_future<void> connected;  // of the running run
+
     };
 
     void finish(const std::string& domain);
