@@ -1,5 +1,10 @@
 #include "plugin/host/postfix_queue.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "plugin/host/json.hpp"
 #include "plugin/host/process.hpp"
 #include "smtp/domain.hpp"
@@ -97,6 +102,16 @@ void PostfixQueue::release(const std::string& domain) {
         throw HostQueueError(concat("postqueue -s ", domain, " failed with status ", result.exit_status, ": ",
                                     printable(trim(result.error_output), 300)));
     }
+}
+
+std::optional<std::string> config_directory_problem(const PostfixQueueSettings& settings) {
+    const std::string& directory = settings.config_directory;
+    if (directory.empty()) return std::nullopt;
+
+    const std::string main_cf = directory + "/main.cf";
+    if (access(main_cf.c_str(), R_OK) == 0) return std::nullopt;
+    return concat("postfix_config_directory = ", printable(directory, 120), " has no readable main.cf (",
+                  std::strerror(errno), "); give Postfix's configuration directory, such as /etc/postfix");
 }
 
 }  // namespace odmr

@@ -4,6 +4,7 @@
 // defer_transports, as conf-examples/postfix/main.cf sets up.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "plugin/host/host_queue.hpp"
@@ -32,6 +33,11 @@ private:
 
     PostfixQueueSettings settings_;
 };
+
+// Describes what is wrong with the Postfix configuration directory of the
+// settings and how to fix it, in a sentence that begins with the setting.
+// Returns nothing when the setting is empty or the main.cf is readable.
+std::optional<std::string> config_directory_problem(const PostfixQueueSettings& settings);
 
 // Parses one line of `postqueue -j` output. Returns false and sets error
 // when the line is not a queue entry; recipients not accepted by the filter

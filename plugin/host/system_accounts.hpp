@@ -29,4 +29,10 @@ std::string group_name(gid_t gid);
 // supplementary group.
 bool process_in_group(gid_t gid);
 
+// Describes why the named user cannot read the file, judged by the
+// permission bits of the file and of the directories above it. Returns
+// nothing when the user can read it.
+// NOTE: access control lists and mount options are not looked at.
+std::optional<std::string> read_problem_for_user(const std::string& path, const std::string& name, const UserIds& ids);
+
 }  // namespace odmr

@@ -187,6 +187,9 @@ void check_system_settings(const MilterCommand& command) {
                                     concat("postqueue_command = ", printable(postqueue, 120), " ", *problem,
                                            "; give the path of Postfix's postqueue, such as /usr/sbin/postqueue"));
     }
+    if (const auto problem = config_directory_problem(settings.postfix)) {
+        throw command.sources.error("postfix_config_directory", *problem);
+    }
 }
 
 }  // namespace odmr

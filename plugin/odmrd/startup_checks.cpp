@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "plugin/host/postfix_queue.hpp"
 #include "plugin/host/process.hpp"
 #include "plugin/host/system_accounts.hpp"
 #include "smtp/log.hpp"
@@ -116,6 +117,24 @@ void check_etrn_ca_files(const QueueDomainTable& table) {
     }
 }
 
+// odmrd rereads the tables on SIGHUP and loads CA files at each ETRN run
+// after it has become `user`, so that user must be able to read them.
+void check_user_can_read(const DaemonSettings& settings, const SettingSources& sources, const QueueDomainTable& table) {
+    if (settings.user.empty()) return;
+    const auto ids = find_user(settings.user);
+    if (!ids) return;  // find_bridge_owner has reported it
+
+    std::vector<std::string> files{settings.queue_domains_file, settings.accounts_file};
+    for (const auto& [name, domain] : table.domains()) {
+        if (!domain.etrn_tls_ca_file.empty()) files.push_back(domain.etrn_tls_ca_file);
+    }
+    for (const auto& file : files) {
+        if (const auto problem = read_problem_for_user(file, settings.user, *ids)) {
+            throw sources.error("user", concat("user = ", settings.user, ": ", *problem));
+        }
+    }
+}
+
 }  // namespace
 
 SystemResources check_system_settings(const DaemonSettings& settings, const SettingSources& sources,
@@ -129,7 +148,11 @@ SystemResources check_system_settings(const DaemonSettings& settings, const Sett
         throw sources.error("postqueue_command", concat("postqueue_command = ", printable(postqueue, 120), " ", *problem,
                                                         "; give the path of Postfix's postqueue, such as /usr/sbin/postqueue"));
     }
+    if (const auto problem = config_directory_problem(settings.postfix)) {
+        throw sources.error("postfix_config_directory", *problem);
+    }
     check_etrn_ca_files(table);
+    check_user_can_read(settings, sources, table);
 
     if (const auto problem = bridge_directory_problem(settings.bridge_directory, resources.bridge_owner)) {
         throw sources.error("bridge_directory", *problem);

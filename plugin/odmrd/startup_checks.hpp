@@ -29,10 +29,10 @@ struct SystemResources {
     std::shared_ptr<TlsContext> tls;  // null without STARTTLS
 };
 
-// Looks up the user and bridge_socket_group, loads the TLS certificate and
-// key, and checks that postqueue_command can run, that each
-// etrn_tls_ca_file loads and that an unprivileged odmrd can use an existing
-// bridge directory. Throws ConfigError naming the setting or table line,
+// Looks up the user and bridge_socket_group, and loads the TLS certificate
+// and key. Then checks postqueue_command, each etrn_tls_ca_file, the main.cf
+// in postfix_config_directory, that `user` can read the tables and CA
+// files, and that an unprivileged odmrd can use an existing bridge directory. Throws ConfigError naming the setting or table line,
 // the value and the fix.
 SystemResources check_system_settings(const DaemonSettings& settings, const SettingSources& sources,
                                       const QueueDomainTable& table);

@@ -24,6 +24,7 @@ using namespace std::chrono_literals;
 
 constexpr int exit_config = 78;
 constexpr uid_t nobody = 65534;
+constexpr gid_t nobody_group = 65534;  // nogroup, the primary group of nobody on Debian
 
 struct ProgramRun {
     int status = -1;
@@ -36,6 +37,9 @@ protected:
         write_file(directory_.file("queue-domains"), "example.com\nexample.net\n");
         write_file(directory_.file("accounts"),
                    "alice {PLAIN}alice-secret example.com\nbob {PLAIN}bob-secret example.net example.com\n", 0640);
+        // Several tests run odmrd with user = nobody, which must read them.
+        share_with_group(directory_.file("queue-domains"), nobody_group);
+        share_with_group(directory_.file("accounts"), nobody_group);
     }
 
     // Writes odmrd.conf from the base settings and the test's own lines;
@@ -221,6 +225,29 @@ TEST_F(OdmrdConfig, WritableAccountsFileRejected) {
     EXPECT_EQ(result.status, exit_config);
     EXPECT_NE(result.output.find("writable by every user (mode 0662)"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("chmod 640 " + directory_.file("accounts")), std::string::npos) << result.output;
+}
+
+// odmrd rereads the tables on SIGHUP after it has become its user, so a
+// table only root can read would make every later reload fail.
+TEST_F(OdmrdConfig, TablesUnreadableByUserRejected) {
+    ASSERT_EQ(chown(directory_.file("accounts").c_str(), 0, 0), 0);
+
+    const ProgramRun result = check({"user = nobody"});
+
+    EXPECT_EQ(result.status, exit_config) << result.output;
+    EXPECT_NE(result.output.find("user = nobody: nobody cannot read " + directory_.file("accounts")), std::string::npos)
+        << result.output;
+    EXPECT_NE(result.output.find("chgrp nogroup " + directory_.file("accounts")), std::string::npos) << result.output;
+}
+
+TEST_F(OdmrdConfig, PostfixDirectoryWithoutMainCfRejected) {
+    const ProgramRun result = check({"postfix_config_directory = " + directory_.file("no-postfix")});
+
+    EXPECT_EQ(result.status, exit_config) << result.output;
+    EXPECT_NE(result.output.find("line 6: postfix_config_directory = " + directory_.file("no-postfix") +
+                                 " has no readable main.cf"),
+              std::string::npos)
+        << result.output;
 }
 
 // The case a new admin meets: a bridge directory made by hand as root, and

@@ -1,5 +1,7 @@
 #include "tests/harness/odmrd_instance.hpp"
 
+#include <pwd.h>
+
 #include <stdexcept>
 
 #include "smtp/password.hpp"
@@ -51,6 +53,16 @@ OdmrdInstance::OdmrdInstance(const std::string& directory, PostfixInstance& prov
         settings.push_back(line);
     }
     write_file(config_file_, join(settings));
+
+    // odmrd rereads the tables as its user, and refuses to start when that
+    // user cannot read them.
+    for (const auto& line : settings) {
+        if (name_of(line) != "user") continue;
+        const passwd* user = getpwnam(line.substr(line.rfind(' ') + 1).c_str());
+        if (user == nullptr) continue;
+        share_with_group(directory_ + "/queue-domains", user->pw_gid);
+        share_with_group(directory_ + "/accounts", user->pw_gid);
+    }
 
     // The transport map comes from odmrd, as an admin would make it.
     std::string map;

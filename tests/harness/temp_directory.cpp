@@ -51,4 +51,18 @@ void make_directory(const std::string& path, unsigned mode) {
     chmod(path.c_str(), mode);
 }
 
+void share_with_group(const std::string& path, unsigned group) {
+    if (chown(path.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(group)) < 0 || chmod(path.c_str(), 0640) < 0) {
+        throw std::runtime_error("cannot give " + path + " to group " + std::to_string(group) + ": " + std::strerror(errno));
+    }
+
+    for (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0; slash = path.rfind('/', slash - 1)) {
+        const std::string directory = path.substr(0, slash);
+        struct stat status{};
+        if (stat(directory.c_str(), &status) == 0 && (status.st_mode & S_IXOTH) == 0) {
+            chmod(directory.c_str(), (status.st_mode & 07777) | S_IXOTH);
+        }
+    }
+}
+
 }  // namespace odmr::test

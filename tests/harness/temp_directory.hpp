@@ -25,4 +25,9 @@ void write_file(const std::string& path, const std::string& text, unsigned mode 
 std::string read_file(const std::string& path);
 void make_directory(const std::string& path, unsigned mode = 0755);
 
+// Lets a group read a private file: gives the file to the group with mode
+// 0640 and lets others through every directory above it, as a daemon that
+// drops root to a user of that group needs.
+void share_with_group(const std::string& path, unsigned group);
+
 }  // namespace odmr::test

@@ -206,6 +206,20 @@ TEST(MilterProgram, MissingPostqueueRejected) {
         << run.output;
 }
 
+TEST(MilterProgram, PostfixDirectoryWithoutMainCfRejected) {
+    TempDirectory directory;
+    write_file(directory.file("queue-domains"), "example.com\n");
+    write_file(directory.file("milter.conf"), "queue_domains_file = " + directory.file("queue-domains") +
+                                                  "\npostfix_config_directory = " + directory.file("none") + "\n");
+
+    const ProgramRun run = run_milter({"-c", directory.file("milter.conf"), "--check-config"});
+
+    EXPECT_EQ(run.status, 78) << run.output;
+    EXPECT_NE(run.output.find("line 2: postfix_config_directory = " + directory.file("none") + " has no readable main.cf"),
+              std::string::npos)
+        << run.output;
+}
+
 TEST(MilterProgram, CheckConfigErrorPrintedOnce) {
     TempDirectory directory;
     write_file(directory.file("milter.conf"), "queue_domains_file = " + directory.file("missing") + "\n");
