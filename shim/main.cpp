@@ -100,6 +100,10 @@ int run_once(const FetchCommand& command, const JobsTable& table) {
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
 
+    // A timer that runs --once with an empty table would otherwise do
+    // nothing without a word.
+    if (table.jobs.empty()) log::warning(no_jobs_warning(command.settings));
+
     const JobContext context{command.settings, stopping};
     bool temporary = false;
     bool permanent = false;

@@ -119,6 +119,15 @@ TEST_F(FetchCommand, EmptyTableWarns) {
         << run.output;
 }
 
+TEST_F(FetchCommand, OnceWithEmptyTableWarns) {
+    fetch_.write_jobs({});
+
+    const FetchRun run = fetch_.run({"--once"});
+
+    EXPECT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find(fetch_.jobs_file() + " defines no jobs"), std::string::npos) << run.output;
+}
+
 TEST_F(FetchCommand, UnreadablePasswordsFileNamesOwner) {
     // The files are root's, as after a copy made as root; odmr-fetch runs as
     // nobody and may read everything but the passwords file.
