@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "smtp/table_file.hpp"
@@ -14,12 +13,6 @@
 namespace odmr {
 
 namespace {
-
-std::string file_mode_text(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
-}
 
 // The user's name, or "uid N" when the password database has none.
 std::string user_name(uid_t uid) {
@@ -39,11 +32,11 @@ void check_private_file(const std::string& path, mode_t forbidden, const std::st
     }
     if ((status.st_mode & forbidden) != 0) {
         throw ConfigError(path, 0, concat("the file contains passwords but other users may read or change it (mode ",
-                                          file_mode_text(status.st_mode), "); ", fix));
+                                          octal_mode(status.st_mode), "); ", fix));
     }
 }
 
-void check_readable(const std::string& path, const std::string& what) {
+void check_readable(const std::string& path, const std::string& description) {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         close(fd);
@@ -56,8 +49,8 @@ void check_readable(const std::string& path, const std::string& what) {
     if (error != EACCES || stat(path.c_str(), &status) < 0) return;
 
     const std::string user = user_name(geteuid());
-    throw ConfigError(path, 0, concat("cannot read ", what, ": ", std::strerror(error), "; it is owned by ",
-                                      user_name(status.st_uid), " with mode ", file_mode_text(status.st_mode),
+    throw ConfigError(path, 0, concat("cannot read ", description, ": ", std::strerror(error), "; it is owned by ",
+                                      user_name(status.st_uid), " with mode ", octal_mode(status.st_mode),
                                       ", and odmr-fetch runs as ", user, "; run chown ", user, " ", path));
 }
 

@@ -1,5 +1,7 @@
 #include "smtp/text.hpp"
 
+#include <cstdio>
+
 #include <cctype>
 
 namespace odmr {
@@ -67,6 +69,12 @@ std::vector<std::string_view> split_words(std::string_view text) {
         if (i > start) words.push_back(text.substr(start, i - start));
     }
     return words;
+}
+
+std::string octal_mode(unsigned mode, bool padded) {
+    char text[8];
+    std::snprintf(text, sizeof text, padded ? "%04o" : "%o", mode & 07777u);
+    return text;
 }
 
 std::string count_of(std::size_t count, std::string_view noun) {

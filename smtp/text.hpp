@@ -26,6 +26,10 @@ std::vector<std::string_view> split_words(std::string_view text);
 // and "..." when cut. The result is at most 4 * max_length + 3 long.
 std::string printable(std::string_view text, std::size_t max_length = 100);
 
+// Permission bits as ls and stat show them ("0750"), or, not padded, as
+// chmod takes them ("750").
+std::string octal_mode(unsigned mode, bool padded = true);
+
 // The count and the noun, with "s" added unless the count is 1:
 // "1 message", "3 messages". Only for nouns with a regular plural.
 std::string count_of(std::size_t count, std::string_view noun);

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -84,12 +83,6 @@ bool user_has(const struct stat& status, const UserIds& ids, const std::vector<g
     return (status.st_mode & other_bit) != 0;
 }
 
-std::string octal(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
-}
-
 }  // namespace
 
 std::optional<std::string> read_problem_for_user(const std::string& path, const std::string& name, const UserIds& ids) {
@@ -100,7 +93,7 @@ std::optional<std::string> read_problem_for_user(const std::string& path, const 
     if (stat(path.c_str(), &status) < 0) return concat(path, " cannot be read: ", std::strerror(errno));
     if (!user_has(status, ids, groups, S_IRUSR, S_IRGRP, S_IROTH)) {
         return concat(name, " cannot read ", path, ", which is owned by ", user_name(status.st_uid), ":",
-                      group_name(status.st_gid), " with mode ", octal(status.st_mode), "; as root, run: chgrp ",
+                      group_name(status.st_gid), " with mode ", octal_mode(status.st_mode), "; as root, run: chgrp ",
                       group_name(ids.gid), " ", path, " && chmod g+r ", path);
     }
 
@@ -111,7 +104,7 @@ std::optional<std::string> read_problem_for_user(const std::string& path, const 
         if (!user_has(status, ids, groups, S_IXUSR, S_IXGRP, S_IXOTH)) {
             return concat(name, " cannot enter the directory ", directory, ", which is owned by ",
                           user_name(status.st_uid), ":", group_name(status.st_gid), " with mode ",
-                          octal(status.st_mode), ", to read ", path, "; as root, run: chmod o+x ", directory);
+                          octal_mode(status.st_mode), ", to read ", path, "; as root, run: chmod o+x ", directory);
         }
     }
     return std::nullopt;

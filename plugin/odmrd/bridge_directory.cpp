@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -17,13 +16,6 @@ namespace {
 
 mode_t required_mode(const BridgeDirectoryOwner& owner) {
     return owner.group ? bridge_directory_mode_with_group : bridge_directory_mode_without_group;
-}
-
-// The mode as ls and stat show it ("0750"), or as chmod takes it ("750").
-std::string octal_mode(mode_t mode, bool padded = true) {
-    char text[8];
-    std::snprintf(text, sizeof text, padded ? "%04o" : "%o", static_cast<unsigned>(mode & 07777));
-    return text;
 }
 
 // The commands an admin runs as root to make the directory right.

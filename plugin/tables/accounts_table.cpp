@@ -16,14 +16,13 @@ static void check_file_mode(const std::string& path) {
     if (stat(path.c_str(), &status) < 0) {
         throw ConfigError(path, 0, concat("cannot read the file: ", std::strerror(errno)));
     }
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.st_mode & 07777));
+    const std::string mode = octal_mode(status.st_mode);
     if ((status.st_mode & S_IROTH) != 0) {
         throw ConfigError(path, 0, concat("the accounts file is readable by every user (mode ", mode,
                                           "); it contains passwords, so run: chmod 640 ", path));
     }
 
-    // Whoever can write the file can add a login for any domain.
+    // A user who can write the file can add a login for any domain.
     if ((status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
         const char* writers = (status.st_mode & S_IWOTH) != 0 ? "every user" : "its group";
         throw ConfigError(path, 0, concat("the accounts file is writable by ", writers, " (mode ", mode,
