@@ -11,6 +11,7 @@
 #include "tests/harness/mail_client.hpp"
 #include "tests/harness/network.hpp"
 #include "tests/harness/temp_directory.hpp"
+#include "tests/harness/text_search.hpp"
 
 namespace odmr::bench {
 
@@ -70,17 +71,11 @@ private:
     std::optional<Clock::time_point> seen_;
 };
 
-std::size_t count_occurrences(const std::string& text, const std::string& marker) {
-    std::size_t count = 0;
-    for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + marker.size())) ++count;
-    return count;
-}
-
 // Waits until odmrd has logged the end of one more session of the kind
 // ("session=atrn end" or "session=etrn end"), which is when it gives the
 // domain's lock back. Returns the time it saw the line.
 Clock::time_point wait_for_session_end(test::OdmrdInstance& odmrd, const std::string& marker, std::size_t before) {
-    const bool ended = test::wait_until([&] { return count_occurrences(odmrd.log(), marker) > before; }, 2min);
+    const bool ended = test::wait_until([&] { return test::count_occurrences(odmrd.log(), marker) > before; }, 2min);
     if (!ended) {
         throw std::runtime_error(concat("odmrd logged no \"", marker, "\" within 2 minutes after the run; see odmrd.log beside ",
                                         odmrd.config_file()));
@@ -156,7 +151,7 @@ DrainMeasurement drain_with_odmr_fetch(DrainContext& context, OdmrProvider& prov
                              context.sink.port())});
 
     const pid_t odmrd = provider.odmrd_pid();
-    const std::size_t sessions_before = count_occurrences(provider.odmrd().log(), atrn_session_end);
+    const std::size_t sessions_before = test::count_occurrences(provider.odmrd().log(), atrn_session_end);
     measurement.odmrd_rss_before_kb = process_status_kb(odmrd, "VmRSS:");
     reset_peak_rss(odmrd);
 
@@ -205,7 +200,7 @@ DrainMeasurement drain_with_fetchmail(DrainContext& context, OdmrProvider& provi
                      0600);
 
     const pid_t odmrd = provider.odmrd_pid();
-    const std::size_t sessions_before = count_occurrences(provider.odmrd().log(), atrn_session_end);
+    const std::size_t sessions_before = test::count_occurrences(provider.odmrd().log(), atrn_session_end);
     measurement.odmrd_rss_before_kb = process_status_kb(odmrd, "VmRSS:");
     reset_peak_rss(odmrd);
 
@@ -241,7 +236,7 @@ DrainMeasurement drain_with_odmrd_etrn(DrainContext& context, OdmrProvider& prov
     DrainMeasurement measurement{held.messages, held.bytes};
 
     const pid_t odmrd = provider.odmrd_pid();
-    const std::size_t sessions_before = count_occurrences(provider.odmrd().log(), etrn_session_end);
+    const std::size_t sessions_before = test::count_occurrences(provider.odmrd().log(), etrn_session_end);
     measurement.odmrd_rss_before_kb = process_status_kb(odmrd, "VmRSS:");
     reset_peak_rss(odmrd);
 

@@ -11,6 +11,7 @@
 #include "smtp/sasl.hpp"
 #include "tests/e2e/atrn_fixture.hpp"
 #include "tests/harness/network.hpp"
+#include "tests/harness/text_search.hpp"
 
 namespace odmr::test {
 namespace {
@@ -34,11 +35,6 @@ protected:
         return client.command(base64_encode(answer)).code;
     }
 
-    static std::size_t count(const std::string& text, const std::string& what) {
-        std::size_t found = 0;
-        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
-        return found;
-    }
 };
 
 TEST_F(AtrnLimits, SlowSenderCutOffAtTimeout) {
@@ -139,9 +135,9 @@ TEST_F(AtrnLimits, PasswordGuessingSlowedRealLoginWorks) {
 
     // Each lockout and throttle is logged once, not per attempt.
     const std::string log = odmrd_->log();
-    EXPECT_EQ(count(log, "AUTH from this address is locked out"), 1u) << log;
-    EXPECT_EQ(count(log, "further failures wait"), 1u) << log;
-    EXPECT_EQ(count(log, "authentication failed for [127.0.0.1]"), 10u);
+    EXPECT_EQ(count_occurrences(log, "AUTH from this address is locked out"), 1u) << log;
+    EXPECT_EQ(count_occurrences(log, "further failures wait"), 1u) << log;
+    EXPECT_EQ(count_occurrences(log, "authentication failed for [127.0.0.1]"), 10u);
 }
 
 TEST_F(AtrnLimits, DropsToUnprivilegedUser) {

@@ -9,6 +9,7 @@
 
 #include "tests/e2e/etrn_fixture.hpp"
 #include "tests/harness/network.hpp"
+#include "tests/harness/text_search.hpp"
 
 namespace odmr::test {
 namespace {
@@ -288,11 +289,7 @@ TEST_F(Etrn, ConcurrentRequestsDeliverOnce) {
     std::this_thread::sleep_for(2s);
     EXPECT_EQ(customer_->delivered_messages().size(), 5u) << "a message was delivered twice";
     const std::string log = odmrd_->log();
-    std::size_t runs = 0;
-    for (auto at = log.find("session=etrn start:"); at != std::string::npos; at = log.find("session=etrn start:", at + 1)) {
-        ++runs;
-    }
-    EXPECT_EQ(runs, 1u) << log;
+    EXPECT_EQ(count_occurrences(log, "session=etrn start:"), 1u) << log;
 }
 
 TEST_F(Etrn, EncryptPolicyUsesStarttls) {

@@ -16,6 +16,7 @@
 #include "tests/harness/network.hpp"
 #include "tests/harness/odmrd_instance.hpp"
 #include "tests/harness/temp_directory.hpp"
+#include "tests/harness/text_search.hpp"
 
 namespace odmr::test {
 namespace {
@@ -69,11 +70,6 @@ protected:
         return run({"-c", write_settings(extra), "--check-config"});
     }
 
-    static std::size_t count(const std::string& text, const std::string& what) {
-        std::size_t found = 0;
-        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
-        return found;
-    }
 
     TempDirectory directory_;
     std::uint16_t port_;
@@ -111,7 +107,7 @@ TEST_F(OdmrdConfig, ErrorPrintedOnce) {
 
     EXPECT_EQ(result.status, exit_config);
     const std::string error = directory_.file("odmrd.conf") + ", line 6: user = no-such-user does not exist";
-    EXPECT_EQ(count(result.output, error), 1u) << result.output;
+    EXPECT_EQ(count_occurrences(result.output, error), 1u) << result.output;
     EXPECT_EQ(result.output.rfind("odmrd: " + error, 0), 0u) << result.output;
 }
 
