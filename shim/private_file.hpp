@@ -15,6 +15,6 @@ void check_private_file(const std::string& path, mode_t forbidden, const std::st
 // Throws ConfigError when this process may not open the file for reading,
 // naming the file's owner and mode and the chown that lets odmr-fetch's
 // user read it.
-void check_readable(const std::string& path, const std::string& what);
+void check_readable(const std::string& path, const std::string& description);
 
 }  // namespace odmr

@@ -23,7 +23,8 @@ void check_etrn_addresses(const QueueDomainTable& table);
 // host; sets address to the one found.
 bool is_own_address(const std::string& host, std::string& address);
 
-// What odmrd takes from the system before it binds anything.
+// The bridge directory owner and TLS context that odmrd takes from the
+// system before it binds anything.
 struct SystemResources {
     BridgeDirectoryOwner bridge_owner;
     std::shared_ptr<TlsContext> tls;  // null without STARTTLS

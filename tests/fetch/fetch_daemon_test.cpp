@@ -28,8 +28,8 @@ TEST_F(FetchDaemon, RunsScheduleReloadsAndStops) {
     ASSERT_TRUE(customer_->wait_for_delivered(1, 30s)) << fetch_->daemon_log();
 
     // A second job arrives with a reload, and then collects its own mail.
-    // The mail is held first: once the job exists it may collect the mail
-    // before the check that the provider holds it.
+    // The mail is queued first, because once the job exists it may collect
+    // the mail before the fixture has seen it deferred at the provider.
     hold_message({"b@example.net"}, "for the second job");
     const std::string bob = with_schedule(atrn_job("bob", "example.net;bob:bob-secret"), "every=1s");
     fetch_->write_jobs({alice, bob});
