@@ -80,26 +80,29 @@ EtrnRuns::Start EtrnRuns::start(const QueueDomain& domain, bool include_subdomai
         return Start::joined;
     }
 
-    std::string busy;
-    std::optional<std::vector<DomainLock>> locks;
-    try {
-        locks = DomainLock::acquire_all(settings_.delivery.bridge_directory, {domain.domain}, busy);
-    } catch (...) {
-        // Without this the domain would stay marked as running for good.
-        connected->set_value();
-        finish(domain.domain);
-        throw;
-    }
-    if (!locks) {
-        // An ATRN session has the domain locked. No run started, so the rate
-        // limit does not apply to the next request.
-        // NOTE: a request that joined during this short window got a success reply
-        // although no run follows; its mail stays queued for the ATRN session.
+    // Called when no run starts after all. Joiners stop waiting, and neither
+    // the running mark nor the rate limit stays behind for the next request.
+    const auto abandon = [&] {
         connected->set_value();
         const std::lock_guard lock(mutex_);
         DomainState& state = states_[domain.domain];
         state.running = false;
         state.last_start = previous_start;
+    };
+
+    std::string busy;
+    std::optional<std::vector<DomainLock>> locks;
+    try {
+        locks = DomainLock::acquire_all(settings_.delivery.bridge_directory, {domain.domain}, busy);
+    } catch (...) {
+        abandon();
+        throw;
+    }
+    if (!locks) {
+        // An ATRN session has the domain locked.
+        // NOTE: a request that joined during this short window got a success reply
+        // although no run follows; its mail stays queued for the ATRN session.
+        abandon();
         return Start::busy;
     }
 

@@ -3,6 +3,8 @@
 // port; odmrd connects to the customer Postfix on 127.0.0.2, the queue
 // domains' fixed address, and Postfix's own delivery reaches it.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <future>
 #include <thread>
@@ -252,6 +254,26 @@ TEST_F(Etrn, BadArgumentsGet501) {
     const std::string log = odmrd_->log();
     EXPECT_NE(log.find("exam\\x00ple.com"), std::string::npos) << log;
     EXPECT_EQ(log.find('\0'), std::string::npos);
+}
+
+TEST_F(Etrn, UnusableLockFileGives458) {
+    start_etrn_default({"etrn_min_interval = 60"});
+    hold_message({"user@example.com"}, "held");
+    // A directory in place of the domain's lock file simulates a bridge
+    // directory that odmrd cannot write.
+    const std::string lock = odmrd_->bridge_directory() + "/example.com.lock";
+    ASSERT_EQ(mkdir(lock.c_str(), 0700), 0);
+    auto client = etrn_client(etrn_port());
+
+    EXPECT_EQ(client->command("ETRN example.com").code, 458);
+    EXPECT_EQ(provider_->queued_recipients(), 1u);
+    EXPECT_NE(odmrd_->log().find("check the owner and mode of bridge_directory"), std::string::npos) << odmrd_->log();
+
+    // Once the directory is usable, the next request starts a run at once:
+    // the failed one left no rate limit behind.
+    ASSERT_EQ(rmdir(lock.c_str()), 0);
+    EXPECT_EQ(client->command("ETRN example.com").code, 253);
+    ASSERT_TRUE(customer_->wait_for_delivered(1, 20s)) << odmrd_->log();
 }
 
 TEST_F(Etrn, AtrnSessionMakesEtrnWait) {
